@@ -1,0 +1,190 @@
+//! The `koschei` command line: parses arguments, loads the configuration once, runs the
+//! subcommand and maps failures to documented exit codes.
+//!
+//! Exit codes: 0 success; 1 runtime failure; 2 bad usage or bad configuration;
+//! 3 database unreachable or its schema incompatible with this binary.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::{self, Config, ConfigSource};
+use crate::context::AppContext;
+use crate::db::{self, DbError};
+
+/// Koschei: continuous scratch rebuilds of RPM packages in Koji when their build
+/// dependencies change.
+#[derive(Debug, Parser)]
+#[command(name = "koschei", version, about)]
+pub struct Cli {
+    /// Configuration file (TOML). Default: $KOSCHEI_CONFIG, else built-in defaults.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the GraphQL API and the web app, and run the background services.
+    Serve {
+        /// Address to listen on (host:port); overrides `http.listen`.
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<SocketAddr>,
+        /// Do not apply pending migrations at start; refuse to start instead.
+        #[arg(long)]
+        no_migrate: bool,
+    },
+    /// Create or upgrade the database schema (idempotent).
+    Migrate,
+    /// Print the GraphQL schema (SDL) on stdout.
+    PrintSchema,
+    /// Print the effective configuration as TOML, secrets hidden.
+    Config,
+}
+
+/// A failure with its exit code.
+#[derive(Debug)]
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl Failure {
+    fn runtime(e: impl std::fmt::Display) -> Self {
+        Failure { code: 1, message: e.to_string() }
+    }
+}
+
+impl From<config::ConfigError> for Failure {
+    fn from(e: config::ConfigError) -> Self {
+        Failure { code: 2, message: e.to_string() }
+    }
+}
+
+impl From<DbError> for Failure {
+    fn from(e: DbError) -> Self {
+        let code = match e {
+            DbError::Other(_) => 1,
+            _ => 3,
+        };
+        Failure { code, message: e.to_string() }
+    }
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            let _ = writeln!(std::io::stderr(), "koschei: error: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    if let Command::PrintSchema = cli.command {
+        return print(&crate::graphql::sdl());
+    }
+    let mut config = config::load(&ConfigSource::from_process(cli.config))?;
+    match cli.command {
+        Command::PrintSchema => unreachable!("handled above"),
+        Command::Config => {
+            let text = toml::to_string_pretty(&config).map_err(Failure::runtime)?;
+            print(&text)
+        }
+        Command::Migrate => runtime()?.block_on(async {
+            crate::telemetry::init(&config.log.filter);
+            let conn = db::connect(&config).await?;
+            let applied = db::migrate(&conn).await?;
+            let msg = if applied.is_empty() {
+                "database schema is up to date; nothing to do\n".to_owned()
+            } else {
+                format!("applied {} migrations: {}\n", applied.len(), applied.join(", "))
+            };
+            print(&msg)
+        }),
+        Command::Serve { listen, no_migrate } => {
+            if let Some(addr) = listen {
+                config.http.listen = addr;
+            }
+            runtime()?.block_on(serve(config, no_migrate))
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(Failure::runtime)
+}
+
+fn print(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes()).and_then(|()| out.flush()).map_err(Failure::runtime)
+}
+
+async fn serve(config: Config, no_migrate: bool) -> Result<(), Failure> {
+    crate::telemetry::init(&config.log.filter);
+    let conn = db::connect(&config).await?;
+    if no_migrate {
+        db::ensure_current(&conn).await?;
+    } else {
+        let applied = db::migrate(&conn).await?;
+        if !applied.is_empty() {
+            tracing::info!(count = applied.len(), "applied database migrations");
+        }
+    }
+    let addr = config.http.listen;
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|e| Failure { code: 1, message: format!("cannot listen on {addr}: {e}") })?;
+    let local = listener.local_addr().map_err(Failure::runtime)?;
+    let ctx = AppContext::new(conn, config);
+    let shutdown = CancellationToken::new();
+    tokio::spawn(stop_on_signal(shutdown.clone()));
+    print(&format!("Koschei is serving on http://{local}/\n"))?;
+    tracing::info!(http.addr = %local, "serving");
+    crate::serve(ctx, listener, shutdown).await.map_err(Failure::runtime)
+}
+
+async fn stop_on_signal(shutdown: CancellationToken) {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    shutdown.cancel();
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+    tracing::info!("shutting down");
+    shutdown.cancel();
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}

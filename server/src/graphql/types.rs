@@ -1,0 +1,358 @@
+//! GraphQL object types over the database rows. Resolvers here only read, through
+//! DataLoaders so a page of packages costs a fixed number of queries.
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{ComplexObject, Context, Enum, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use super::app;
+use super::loaders::DbLoader;
+use crate::db::entities::{build, buildroot_problem, collection, package, states};
+use crate::error::{ApiError, ApiResult};
+
+/// A package's state (first matching rule wins): blocked, untracked, unresolved, ok,
+/// failing, unknown.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+pub enum PackageState {
+    /// The last complete build succeeded.
+    Ok,
+    /// The last complete build failed.
+    Failing,
+    /// The build dependencies cannot be installed.
+    Unresolved,
+    /// Blocked in (or missing from) the Koji tag.
+    Blocked,
+    /// Koschei does not build this package.
+    Untracked,
+    /// No complete build yet.
+    Unknown,
+}
+
+impl From<states::PackageState> for PackageState {
+    fn from(s: states::PackageState) -> Self {
+        match s {
+            states::PackageState::Ok => PackageState::Ok,
+            states::PackageState::Failing => PackageState::Failing,
+            states::PackageState::Unresolved => PackageState::Unresolved,
+            states::PackageState::Blocked => PackageState::Blocked,
+            states::PackageState::Untracked => PackageState::Untracked,
+            states::PackageState::Unknown => PackageState::Unknown,
+        }
+    }
+}
+
+impl From<PackageState> for states::PackageState {
+    fn from(s: PackageState) -> Self {
+        match s {
+            PackageState::Ok => states::PackageState::Ok,
+            PackageState::Failing => states::PackageState::Failing,
+            PackageState::Unresolved => states::PackageState::Unresolved,
+            PackageState::Blocked => states::PackageState::Blocked,
+            PackageState::Untracked => states::PackageState::Untracked,
+            PackageState::Unknown => states::PackageState::Unknown,
+        }
+    }
+}
+
+impl PackageState {
+    /// Parses the original's state string.
+    pub fn from_str_opt(s: &str) -> Option<Self> {
+        Some(match s {
+            "ok" => PackageState::Ok,
+            "failing" => PackageState::Failing,
+            "unresolved" => PackageState::Unresolved,
+            "blocked" => PackageState::Blocked,
+            "untracked" => PackageState::Untracked,
+            "unknown" => PackageState::Unknown,
+            _ => return None,
+        })
+    }
+}
+
+/// State of a build.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+pub enum BuildState {
+    /// Submitted, not finished.
+    Running,
+    /// Finished successfully.
+    Complete,
+    /// Finished with a failure.
+    Failed,
+    /// Ended without a verdict (Koji fault, timeout, missing repo); retried later.
+    Inconclusive,
+}
+
+impl From<states::BuildState> for BuildState {
+    fn from(s: states::BuildState) -> Self {
+        match s {
+            states::BuildState::Running => BuildState::Running,
+            states::BuildState::Complete => BuildState::Complete,
+            states::BuildState::Failed => BuildState::Failed,
+            states::BuildState::Inconclusive => BuildState::Inconclusive,
+        }
+    }
+}
+
+/// Whether a collection's base buildroot (its build group) is installable.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+pub enum CollectionState {
+    /// Installable in the latest repo.
+    Ok,
+    /// Not installable; see `buildrootProblems`.
+    Unresolved,
+    /// Not resolved yet.
+    Unknown,
+}
+
+/// A collection: one Koji build target followed by Koschei (about one distribution
+/// release).
+#[derive(SimpleObject, Clone)]
+#[graphql(complex)]
+pub struct Collection {
+    /// Database id.
+    pub id: i32,
+    /// Machine name, used in URLs, e.g. `f40`.
+    pub name: String,
+    /// Human name, e.g. "Fedora 40".
+    pub display_name: String,
+    /// Display order (higher first).
+    pub order: i32,
+    /// Koji build target of scratch builds.
+    pub target: String,
+    /// The target's build tag.
+    pub build_tag: String,
+    /// Tag of the package list, real builds and SRPMs.
+    pub dest_tag: String,
+    /// Comps group of the minimal buildroot.
+    pub build_group: String,
+    /// Multiplies the dynamic priority.
+    pub priority_coefficient: f64,
+    /// Reads from the secondary Koji and builds on the primary.
+    pub secondary_mode: bool,
+    /// Registers real builds of untracked packages too.
+    pub poll_untracked: bool,
+    /// Bugzilla product for bug reports.
+    pub bugzilla_product: Option<String>,
+    /// Bugzilla version for bug reports.
+    pub bugzilla_version: Option<String>,
+    /// Koji repo last resolved.
+    pub latest_repo_id: Option<i32>,
+    /// Whether the base buildroot is installable.
+    pub state: CollectionState,
+}
+
+impl From<collection::Model> for Collection {
+    fn from(m: collection::Model) -> Self {
+        let state = match m.latest_repo_resolved {
+            Some(true) => CollectionState::Ok,
+            Some(false) => CollectionState::Unresolved,
+            None => CollectionState::Unknown,
+        };
+        Collection {
+            id: m.id,
+            name: m.name,
+            display_name: m.display_name,
+            order: m.order,
+            target: m.target,
+            build_tag: m.build_tag,
+            dest_tag: m.dest_tag,
+            build_group: m.build_group,
+            priority_coefficient: m.priority_coefficient,
+            secondary_mode: m.secondary_mode,
+            poll_untracked: m.poll_untracked,
+            bugzilla_product: m.bugzilla_product,
+            bugzilla_version: m.bugzilla_version,
+            latest_repo_id: m.latest_repo_id,
+            state,
+        }
+    }
+}
+
+#[ComplexObject]
+impl Collection {
+    /// Why the base buildroot is not installable (empty when it is).
+    async fn buildroot_problems(&self, ctx: &Context<'_>) -> ApiResult<Vec<String>> {
+        let rows = buildroot_problem::Entity::find()
+            .filter(buildroot_problem::Column::CollectionId.eq(self.id))
+            .order_by_asc(buildroot_problem::Column::Id)
+            .all(&app(ctx).db)
+            .await?;
+        Ok(rows.into_iter().map(|r| r.problem).collect())
+    }
+}
+
+/// A build: a Koschei scratch build or a maintainer's real build.
+pub struct Build(pub build::Model);
+
+#[Object]
+impl Build {
+    /// Database id.
+    async fn id(&self) -> i32 {
+        self.0.id
+    }
+    /// Koji task id.
+    async fn task_id(&self) -> i32 {
+        self.0.task_id
+    }
+    /// Build state.
+    async fn state(&self) -> ApiResult<BuildState> {
+        states::BuildState::try_from(self.0.state).map(Into::into).map_err(|_| {
+            ApiError::internal(anyhow::anyhow!(
+                "build {} has unknown state {}",
+                self.0.id,
+                self.0.state
+            ))
+        })
+    }
+    /// When the Koji task was created.
+    async fn started(&self) -> DateTime<Utc> {
+        self.0.started
+    }
+    /// When it finished.
+    async fn finished(&self) -> Option<DateTime<Utc>> {
+        self.0.finished
+    }
+    /// Epoch of the SRPM built (null means 0).
+    async fn epoch(&self) -> Option<i32> {
+        self.0.epoch
+    }
+    /// Version of the SRPM built.
+    async fn version(&self) -> Option<&str> {
+        self.0.version.as_deref()
+    }
+    /// Release of the SRPM built.
+    async fn release(&self) -> Option<&str> {
+        self.0.release.as_deref()
+    }
+    /// Koji repo the build used.
+    async fn repo_id(&self) -> Option<i32> {
+        self.0.repo_id
+    }
+    /// A maintainer's real build rather than a Koschei scratch build.
+    async fn real(&self) -> bool {
+        self.0.real
+    }
+    /// No longer tagged (or deleted) in Koji.
+    async fn untagged(&self) -> bool {
+        self.0.untagged
+    }
+}
+
+/// A package in one collection.
+pub struct Package(pub package::Model);
+
+impl Package {
+    /// The state string, by the original's precedence rules.
+    pub fn state(&self) -> PackageState {
+        let p = &self.0;
+        states::package_state(p.blocked, p.tracked, p.resolved, p.last_complete_build_state).into()
+    }
+}
+
+#[Object]
+impl Package {
+    /// Database id.
+    async fn id(&self) -> i32 {
+        self.0.id
+    }
+    /// Package name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// The collection it belongs to.
+    async fn collection(&self, ctx: &Context<'_>) -> ApiResult<Collection> {
+        let loader = ctx.data_unchecked::<DataLoader<DbLoader>>();
+        let found: Option<collection::Model> =
+            loader.load_one(CollectionId(self.0.collection_id)).await?;
+        found.map(Into::into).ok_or_else(|| {
+            ApiError::internal(anyhow::anyhow!(
+                "collection {} of package {} vanished",
+                self.0.collection_id,
+                self.0.id
+            ))
+        })
+    }
+    /// Current state.
+    #[graphql(name = "state")]
+    async fn state_field(&self) -> PackageState {
+        self.state()
+    }
+    /// Koschei builds and resolves it.
+    async fn tracked(&self) -> bool {
+        self.0.tracked
+    }
+    /// Blocked in (or missing from) the Koji tag.
+    async fn blocked(&self) -> bool {
+        self.0.blocked
+    }
+    /// Result of the last resolution (null: not resolved yet).
+    async fn resolved(&self) -> Option<bool> {
+        self.0.resolved
+    }
+    /// Never resolved; treated as resolved by the scheduler.
+    async fn skip_resolution(&self) -> bool {
+        self.0.skip_resolution
+    }
+    /// Architectures to build on (`^`-prefixed: architectures to exclude).
+    async fn arch_override(&self) -> Option<&str> {
+        self.0.arch_override.as_deref()
+    }
+    /// One-shot priority set by a user.
+    async fn manual_priority(&self) -> i32 {
+        self.0.manual_priority
+    }
+    /// Permanent priority set by an admin.
+    async fn static_priority(&self) -> i32 {
+        self.0.static_priority
+    }
+    /// Priority from dependency changes since the last build.
+    async fn dependency_priority(&self) -> i32 {
+        self.0.dependency_priority
+    }
+    /// Priority from failures.
+    async fn build_priority(&self) -> i32 {
+        self.0.build_priority
+    }
+    /// A build is running.
+    async fn has_running_build(&self) -> bool {
+        self.0.last_build_id != self.0.last_complete_build_id
+    }
+    /// The newest build, possibly running.
+    async fn last_build(&self, ctx: &Context<'_>) -> ApiResult<Option<Build>> {
+        load_build(ctx, self.0.last_build_id).await
+    }
+    /// The newest finished build.
+    async fn last_complete_build(&self, ctx: &Context<'_>) -> ApiResult<Option<Build>> {
+        load_build(ctx, self.0.last_complete_build_id).await
+    }
+}
+
+async fn load_build(ctx: &Context<'_>, id: Option<i32>) -> ApiResult<Option<Build>> {
+    let Some(id) = id else { return Ok(None) };
+    let loader = ctx.data_unchecked::<DataLoader<DbLoader>>();
+    Ok(loader.load_one(BuildId(id)).await?.map(Build))
+}
+
+/// Key of a collection row for the loader.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CollectionId(pub i32);
+
+/// Key of a build row for the loader.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct BuildId(pub i32);
+
+/// Pushed when a package's state changes.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct PackageEvent {
+    /// The package's id.
+    pub package_id: i32,
+    /// The package's name.
+    pub name: String,
+    /// The collection's name.
+    pub collection: String,
+    /// The new state.
+    pub state: PackageState,
+    /// The state before, when known.
+    pub previous_state: Option<PackageState>,
+}

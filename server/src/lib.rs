@@ -1,0 +1,34 @@
+//! Koschei: continuous scratch rebuilds of RPM packages in Koji when their build
+//! dependencies change. This crate is the server (GraphQL API, web app, background
+//! services) and the `koschei` command. See ARCHITECTURE.md for the map.
+
+pub mod cli;
+pub mod config;
+pub mod context;
+pub mod db;
+pub mod error;
+pub mod events;
+pub mod graphql;
+pub mod http;
+pub mod koji;
+pub mod rpm;
+pub mod telemetry;
+
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+pub use context::AppContext;
+
+/// Serves the application on `listener` until `shutdown` is cancelled, then finishes
+/// in-flight requests and returns.
+pub async fn serve(
+    ctx: AppContext,
+    listener: TcpListener,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let router = http::router(ctx);
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async move { shutdown.cancelled().await })
+        .await?;
+    Ok(())
+}

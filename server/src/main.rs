@@ -1,0 +1,5 @@
+//! The `koschei` command.
+
+fn main() -> std::process::ExitCode {
+    koschei::cli::main()
+}

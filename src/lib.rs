@@ -1,0 +1,1 @@
+//! Empty: this package exists to own the workspace-level tests in `tests/`.

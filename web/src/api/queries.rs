@@ -1,0 +1,62 @@
+//! The operations the pages run; the GraphQL text lives in `web/graphql/*.graphql`.
+//!
+//! Each function here sends exactly one operation and returns typed data; no caching.
+
+use serde::{Deserialize, Serialize};
+
+use super::client::request;
+use super::error::ApiError;
+use super::types::{Collection, PackageFilter, PackagePage};
+
+const COLLECTIONS: &str = include_str!("../../graphql/collections.graphql");
+const PACKAGES: &str = include_str!("../../graphql/packages.graphql");
+/// The subscription document used by `live.rs`.
+pub(super) const PACKAGE_STATE_CHANGED: &str =
+    include_str!("../../graphql/package_state_changed.graphql");
+
+#[derive(Serialize)]
+struct NoVariables {}
+
+#[derive(Deserialize)]
+struct CollectionsData {
+    collections: Vec<Collection>,
+}
+
+/// All collections in the global order (order desc, then name desc).
+pub async fn collections() -> Result<Vec<Collection>, ApiError> {
+    let data: CollectionsData = request(COLLECTIONS, &NoVariables {}).await?;
+    Ok(data.collections)
+}
+
+/// Variables of the `Packages` query: which collection, which filter, which page.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PackagesVars {
+    /// Collection name; `None` lists all collections.
+    pub collection: Option<String>,
+    /// Name/state/untracked filter.
+    pub filter: PackageFilter,
+    /// Page size when paging forward.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first: Option<i32>,
+    /// Cursor to page forward from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+    /// Page size when paging backward.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last: Option<i32>,
+    /// Cursor to page backward from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct PackagesData {
+    packages: PackagePage,
+}
+
+/// One page of packages.
+pub async fn packages(vars: &PackagesVars) -> Result<PackagePage, ApiError> {
+    let data: PackagesData = request(PACKAGES, vars).await?;
+    Ok(data.packages)
+}
