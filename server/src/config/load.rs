@@ -202,7 +202,7 @@ fn validate(c: &Config) -> Result<(), (&'static str, String)> {
     if c.graphql.max_depth == 0 || c.graphql.max_complexity == 0 || c.graphql.max_page_size == 0 {
         return Err(("graphql", "limits must be at least 1".into()));
     }
-    if !(c.koji.load_threshold >= 0.0) {
+    if c.koji.load_threshold.is_nan() || c.koji.load_threshold < 0.0 {
         return Err(("koji.load_threshold", "must be a number ≥ 0".into()));
     }
     if c.koji.multicall_chunk_size == 0 {

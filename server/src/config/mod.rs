@@ -226,6 +226,15 @@ pub struct KojiConfig {
     /// Timeout of one XML-RPC call.
     #[serde(with = "humantime_serde")]
     pub call_timeout: Duration,
+    /// How often a call is repeated after a transport error, an HTTP 5xx answer or a
+    /// `ServerOffline` fault before the error is returned (0 = never).
+    pub max_retries: u32,
+    /// Wait before the first repetition; it doubles for each further one (with jitter).
+    #[serde(with = "humantime_serde")]
+    pub retry_backoff: Duration,
+    /// Upper bound of the wait between repetitions.
+    #[serde(with = "humantime_serde")]
+    pub retry_backoff_max: Duration,
 }
 
 impl Default for KojiConfig {
@@ -246,6 +255,9 @@ impl Default for KojiConfig {
             multicall_chunk_size: 100,
             build_from_repo_id: false,
             call_timeout: Duration::from_secs(60),
+            max_retries: 5,
+            retry_backoff: Duration::from_secs(2),
+            retry_backoff_max: Duration::from_secs(120),
         }
     }
 }

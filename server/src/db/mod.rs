@@ -63,15 +63,12 @@ pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbError> {
         Some(secret) => secret.redacted(),
         None => url.clone(),
     };
-    if url.starts_with("sqlite:") {
-        if let Some(parent) = sqlite_file(&url).and_then(|p| p.parent().map(ToOwned::to_owned)) {
-            if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(&parent).map_err(|e| DbError::Connect {
-                    url: shown.clone(),
-                    source: DbErr::Custom(format!("cannot create {}: {e}", parent.display())),
-                })?;
-            }
-        }
+    let sqlite_dir = sqlite_file(&url).and_then(|p| p.parent().map(ToOwned::to_owned));
+    if let Some(parent) = sqlite_dir.filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(&parent).map_err(|e| DbError::Connect {
+            url: shown.clone(),
+            source: DbErr::Custom(format!("cannot create {}: {e}", parent.display())),
+        })?;
     }
     let mut opts = ConnectOptions::new(url.clone());
     opts.max_connections(config.database.max_connections)

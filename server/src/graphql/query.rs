@@ -60,6 +60,7 @@ impl Query {
 
     /// Packages ordered by name, optionally of one collection (by name), with cursor
     /// pagination (`first`/`after` or `last`/`before`).
+    #[expect(clippy::too_many_arguments, reason = "GraphQL field arguments")]
     async fn packages(
         &self,
         ctx: &Context<'_>,
