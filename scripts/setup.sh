@@ -40,6 +40,14 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q '0\.2\.130'; then
   cargo install wasm-bindgen-cli --version 0.2.130
 fi
 
+# The real `koji` CLI, to test the hub simulator against. Its gssapi extra does not build
+# without krb5 headers and is not needed, hence --no-deps plus its other dependencies.
+if ! command -v koji >/dev/null 2>&1; then
+  log "pip install koji 1.36.1"
+  python3 -m pip install --quiet --disable-pip-version-check requests python-dateutil defusedxml
+  python3 -m pip install --quiet --disable-pip-version-check --no-deps koji==1.36.1
+fi
+
 # binaryen 132 (wasm-opt) and playwright-core, pinned in package-lock.json.
 if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] \
    || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -20,9 +20,14 @@ else
 fi
 
 echo "[test] building the web app (trunk)"
-trunk build --offline --release >/dev/null 2>target-trunk.log || { cat target-trunk.log >&2; exit 1; }
-rm -f target-trunk.log
+mkdir -p target
+trunk build --offline --release >target/trunk-build.log 2>&1 || { cat target/trunk-build.log >&2; exit 1; }
 
-# The browser test must run here, not skip.
-export KOSCHEI_TEST_REQUIRE_BROWSER=1
-cargo test --workspace --no-fail-fast "$@"
+# The browser test and the koji CLI test must run here, not skip.
+export KOSCHEI_TEST_REQUIRE_BROWSER=1 KOSCHEI_TEST_REQUIRE_KOJI_CLI=1
+status=0
+cargo test --workspace --no-fail-fast "$@" 2>&1 | tee target/test-output.log || status=$?
+# One closing line with the totals of every test binary.
+awk '/^test result:/ { p += $4; f += $6; i += $8 }
+     END { printf "total: %d passed, %d failed, %d skipped\n", p, f, i }' target/test-output.log
+exit "$status"

@@ -54,7 +54,13 @@ async fn the_packages_page_shows_the_packages_from_the_api() {
     let f41 = seed::collection(db, "f41", "Fedora 41", 90).await;
     seed::package(db, &f40, "rpm", Spec::built(3)).await;
     seed::package(db, &f40, "gcc", Spec::built(5)).await;
-    seed::package(db, &f40, "broken-deps", Spec { tracked: true, resolved: Some(false), ..Spec::default() }).await;
+    seed::package(
+        db,
+        &f40,
+        "broken-deps",
+        Spec { tracked: true, resolved: Some(false), ..Spec::default() },
+    )
+    .await;
     seed::package(db, &f40, "not-tracked", Spec::default()).await;
     seed::package(db, &f41, "only-in-f41", Spec::built(3)).await;
     let flaky = seed::package(db, &f40, "flaky", Spec::built(3)).await;

@@ -48,6 +48,16 @@ pub enum Command {
     PrintSchema,
     /// Print the effective configuration as TOML, secrets hidden.
     Config,
+    /// Run the Koji hub simulator: XML-RPC at /kojihub, files at /kojifiles.
+    Kojisim {
+        /// Address to listen on (host:port).
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8090")]
+        listen: SocketAddr,
+        /// A scenario file (TOML), or a directory with `scenario.toml`; default: the
+        /// built-in scenario (see server/src/kojisim/SCENARIO.md).
+        #[arg(long, value_name = "PATH")]
+        data: Option<PathBuf>,
+    },
 }
 
 /// A failure with its exit code.
@@ -95,9 +105,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
     if let Command::PrintSchema = cli.command {
         return print(&crate::graphql::sdl());
     }
+    if let Command::Kojisim { listen, data } = cli.command {
+        return runtime()?.block_on(kojisim(listen, data));
+    }
     let mut config = config::load(&ConfigSource::from_process(cli.config))?;
     match cli.command {
-        Command::PrintSchema => unreachable!("handled above"),
+        Command::PrintSchema | Command::Kojisim { .. } => unreachable!("handled above"),
         Command::Config => {
             let text = toml::to_string_pretty(&config).map_err(Failure::runtime)?;
             print(&text)
@@ -153,6 +166,27 @@ async fn serve(config: Config, no_migrate: bool) -> Result<(), Failure> {
     print(&format!("Koschei is serving on http://{local}/\n"))?;
     tracing::info!(http.addr = %local, "serving");
     crate::serve(ctx, listener, shutdown).await.map_err(Failure::runtime)
+}
+
+async fn kojisim(listen: SocketAddr, data: Option<PathBuf>) -> Result<(), Failure> {
+    crate::telemetry::init("info");
+    let listener = TcpListener::bind(listen)
+        .await
+        .map_err(|e| Failure { code: 1, message: format!("cannot listen on {listen}: {e}") })?;
+    let addr = listener.local_addr().map_err(Failure::runtime)?;
+    print(&format!(
+        "Koji hub simulator: hub http://{addr}/kojihub, topurl http://{addr}/kojifiles\n\
+         try: koji --server http://{addr}/kojihub --topurl http://{addr}/kojifiles --noauth list-tagged f99\n"
+    ))?;
+    let shutdown = CancellationToken::new();
+    tokio::spawn(stop_on_signal(shutdown.clone()));
+    tokio::select! {
+        res = crate::kojisim::serve_scenario(data.as_deref(), listener) => res.map_err(|e| match e {
+            crate::kojisim::KojiSimError::Io(_) => Failure::runtime(e),
+            other => Failure { code: 2, message: other.to_string() },
+        }),
+        () = shutdown.cancelled() => Ok(()),
+    }
 }
 
 async fn stop_on_signal(shutdown: CancellationToken) {

@@ -6,12 +6,16 @@ pub mod cli;
 pub mod config;
 pub mod context;
 pub mod db;
+pub mod domain;
 pub mod error;
 pub mod events;
 pub mod graphql;
 pub mod http;
 pub mod koji;
+pub mod kojisim;
+pub mod repodata;
 pub mod rpm;
+pub mod scheduler;
 pub mod telemetry;
 
 use tokio::net::TcpListener;

@@ -27,7 +27,10 @@ async fn count_migrations(db: &TestDb) -> i64 {
     let conn = db.connect().await;
     let backend = conn.get_database_backend();
     let row = conn
-        .query_one_raw(Statement::from_string(backend, "SELECT COUNT(*) AS n FROM seaql_migrations"))
+        .query_one_raw(Statement::from_string(
+            backend,
+            "SELECT COUNT(*) AS n FROM seaql_migrations",
+        ))
         .await
         .expect("query")
         .expect("row");
@@ -92,8 +95,12 @@ fn bad_configuration_exits_2_naming_the_key_and_writes_nothing() {
         assert!(text(&out.stderr).contains(key), "{key}: {}", text(&out.stderr));
     }
     let file = dir.path().join("koschei.toml");
-    std::fs::write(&file, "[koji]\nserver = 'https://koji.example/kojihub'\nmax_bulds = 3\n").unwrap();
-    let out = koschei(&["--config", file.to_str().unwrap(), "migrate"], &[("KOSCHEI_DATA_DIR", data_str)]);
+    std::fs::write(&file, "[koji]\nserver = 'https://koji.example/kojihub'\nmax_bulds = 3\n")
+        .unwrap();
+    let out = koschei(
+        &["--config", file.to_str().unwrap(), "migrate"],
+        &[("KOSCHEI_DATA_DIR", data_str)],
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("max_bulds"), "{}", text(&out.stderr));
     assert!(!data.exists(), "nothing may be written on a configuration error");
@@ -141,8 +148,13 @@ fn config_prints_the_effective_configuration_without_secrets() {
 fn print_schema_matches_the_committed_schema() {
     let out = koschei(&["print-schema"], &[]);
     assert!(out.status.success());
-    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../schema.graphql")).unwrap();
-    assert_eq!(text(&out.stdout), committed, "run `cargo run -p koschei -- print-schema > schema.graphql`");
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../schema.graphql")).unwrap();
+    assert_eq!(
+        text(&out.stdout),
+        committed,
+        "run `cargo run -p koschei -- print-schema > schema.graphql`"
+    );
 }
 
 #[tokio::test]

@@ -46,6 +46,10 @@ pub struct Config {
     pub services: ServicesConfig,
     /// Web frontend.
     pub frontend: FrontendConfig,
+    /// The message bus (AMQP): Koji's build messages in, Koschei's state changes out.
+    pub bus: BusConfig,
+    /// Bug reports filed from a failing package.
+    pub bugreport: BugreportConfig,
 }
 
 impl Default for Config {
@@ -62,6 +66,8 @@ impl Default for Config {
             priorities: PrioritiesConfig::default(),
             services: ServicesConfig::default(),
             frontend: FrontendConfig::default(),
+            bus: BusConfig::default(),
+            bugreport: BugreportConfig::default(),
         }
     }
 }
@@ -409,6 +415,86 @@ pub struct FrontendConfig {
     pub builds_per_page: usize,
     /// Links shown on package pages.
     pub links: Vec<Link>,
+    /// Who the user is: authentication is delegated to the web server in front.
+    pub auth: AuthConfig,
+}
+
+/// How the logged-in user is recognised (the original's `frontend.auth`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    /// Request header set by the authenticating proxy; unset: nobody is logged in.
+    pub user_header: Option<String>,
+    /// Regular expression whose first group extracts the user name from the header,
+    /// e.g. `(.+)@EXAMPLE\\.COM` for Kerberos principals.
+    pub user_re: String,
+    /// Development only: treat every request as this user.
+    pub bypass_login: Option<String>,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig { user_header: None, user_re: "(.+)".to_owned(), bypass_login: None }
+    }
+}
+
+/// The AMQP message bus (the original's fedmsg / fedora-messaging plugin).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct BusConfig {
+    /// Listen for Koji's build messages (the original's `watcher` service).
+    pub consume: bool,
+    /// Publish package state changes.
+    pub publish: bool,
+    /// Broker URL.
+    pub url: Secret,
+    /// Topic exchange to bind to and publish on.
+    pub exchange: String,
+    /// Topic prefix of Koji's messages.
+    pub koji_topic_prefix: String,
+    /// Only messages from this Koji instance (`instance` field) are processed.
+    pub koji_instance: String,
+    /// Topic prefix of the messages Koschei publishes.
+    pub publish_topic_prefix: String,
+}
+
+impl Default for BusConfig {
+    fn default() -> Self {
+        BusConfig {
+            consume: false,
+            publish: false,
+            url: Secret::new("amqp://guest:guest@127.0.0.1:5672/%2f"),
+            exchange: "amq.topic".to_owned(),
+            koji_topic_prefix: "org.fedoraproject.prod.buildsys".to_owned(),
+            koji_instance: "primary".to_owned(),
+            publish_topic_prefix: "org.fedoraproject.prod.koschei".to_owned(),
+        }
+    }
+}
+
+/// The "File a bug" link of a failing package (the original's `bugreport`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct BugreportConfig {
+    /// URL with a `{query}` placeholder for the URL-encoded fields.
+    pub url: String,
+    /// Bug summary; `{name}`, `{version}`, `{release}`, `{collection}` are replaced.
+    pub short_desc: String,
+    /// Bug text; same placeholders plus `{url}` (the package page).
+    pub comment: String,
+}
+
+impl Default for BugreportConfig {
+    fn default() -> Self {
+        BugreportConfig {
+            url: "https://bugzilla.redhat.com/enter_bug.cgi?{query}".to_owned(),
+            short_desc: "{name}: FTBFS in {collection}".to_owned(),
+            comment: "Description of problem:\nPackage {name} fails to build from source in {collection}.\n\n\
+                      Version-Release number of selected component (if applicable):\n{version}-{release}\n\n\
+                      Additional info:\nThis package is tracked by Koschei. See:\n{url}"
+                .to_owned(),
+        }
+    }
 }
 
 impl Default for FrontendConfig {
@@ -430,6 +516,7 @@ impl Default for FrontendConfig {
                     "https://koji.fedoraproject.org/koji/packageinfo?packageID={package.name}",
                 ),
             ],
+            auth: AuthConfig::default(),
         }
     }
 }

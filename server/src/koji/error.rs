@@ -167,7 +167,8 @@ mod tests {
         assert!(!is_koji_fault_code(codes::LAST_KNOWN));
         assert!(is_koji_fault_code(codes::LAST_KNOWN + 1));
         assert!(KojiError::fault("getTaskResult", 1, "Traceback").is_koji_fault());
-        let transport = KojiError::Transport { url: "u".into(), message: "m".into(), timeout: false };
+        let transport =
+            KojiError::Transport { url: "u".into(), message: "m".into(), timeout: false };
         assert!(!transport.is_koji_fault());
     }
 
@@ -182,8 +183,10 @@ mod tests {
         assert!(http(502).is_retryable());
         assert!(!http(404).is_retryable());
         assert!(!http(400).is_retryable());
-        assert!(KojiError::Transport { url: "u".into(), message: "m".into(), timeout: true }
-            .is_retryable());
+        assert!(
+            KojiError::Transport { url: "u".into(), message: "m".into(), timeout: true }
+                .is_retryable()
+        );
         assert!(!KojiError::Auth { message: "m".into() }.is_retryable());
     }
 }

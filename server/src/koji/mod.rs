@@ -1,4 +1,13 @@
-//! Koji: the XML-RPC wire format (pure), and later the session, the typed API and the
-//! hub simulator. Only this module talks to Koji.
+//! Koji: the XML-RPC wire format (pure), the session and transport (the only code that
+//! talks to a hub), the typed API every service uses, URL helpers and the choice between
+//! the primary and secondary instance.
 
+pub mod api;
+#[cfg(test)]
+mod cassettes;
+pub mod error;
+pub mod instances;
+pub mod session;
+pub mod transport;
+pub mod urls;
 pub mod xmlrpc;

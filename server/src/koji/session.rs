@@ -228,7 +228,10 @@ impl KojiSession {
         let outcome = match (&old, renew) {
             (Some(info), true) => {
                 let mut renew_params = params.clone();
-                xmlrpc::push_kwargs(&mut renew_params, Struct::from([("renew".into(), true.into())]));
+                xmlrpc::push_kwargs(
+                    &mut renew_params,
+                    Struct::from([("renew".into(), true.into())]),
+                );
                 let body = xmlrpc::encode_call(method, &renew_params);
                 let identity = Identity { info, callnum: next_callnum(state) };
                 match self.send_with_retries(&url, method, &body, Some(identity)).await {
@@ -284,12 +287,12 @@ impl KojiSession {
         let display = base.as_str();
         let mut retry = 0;
         loop {
-            let result = match self.transport.post(&url, display, &headers, method, body.into()).await
-            {
-                Ok(Ok(value)) => Ok(value),
-                Ok(Err(fault)) => Err(KojiError::fault(method, fault.code, fault.string)),
-                Err(e) => Err(e),
-            };
+            let result =
+                match self.transport.post(&url, display, &headers, method, body.into()).await {
+                    Ok(Ok(value)) => Ok(value),
+                    Ok(Err(fault)) => Err(KojiError::fault(method, fault.code, fault.string)),
+                    Err(e) => Err(e),
+                };
             match result {
                 Err(e) if e.is_retryable() && retry < self.retry.max_retries => {
                     let wait = self.retry.delay(retry);
@@ -336,7 +339,9 @@ fn gssapi_unsupported() -> KojiError {
     if cfg!(feature = "gssapi") {
         auth_error("GSSAPI login is not supported in this build (not implemented yet)")
     } else {
-        auth_error("GSSAPI login is not supported in this build (built without the `gssapi` feature)")
+        auth_error(
+            "GSSAPI login is not supported in this build (built without the `gssapi` feature)",
+        )
     }
 }
 
@@ -348,7 +353,10 @@ fn parse_session_info(method: &str, value: &Value) -> Result<SessionInfo, KojiEr
     Ok(SessionInfo {
         id: value.field("session-id").map_err(conversion)?,
         key: value.field("session-key").map_err(conversion)?,
-        header_auth: value.field::<Option<bool>>("header-auth").map_err(conversion)?.unwrap_or(false),
+        header_auth: value
+            .field::<Option<bool>>("header-auth")
+            .map_err(conversion)?
+            .unwrap_or(false),
     })
 }
 

@@ -30,8 +30,11 @@ pub struct RetryPolicy {
 
 impl RetryPolicy {
     /// No retries at all.
-    pub const NONE: RetryPolicy =
-        RetryPolicy { max_retries: 0, initial_backoff: Duration::ZERO, max_backoff: Duration::ZERO };
+    pub const NONE: RetryPolicy = RetryPolicy {
+        max_retries: 0,
+        initial_backoff: Duration::ZERO,
+        max_backoff: Duration::ZERO,
+    };
 
     /// The wait before repetition `retry` (0-based): the exponential delay capped at
     /// `max_backoff`, then scaled by a random factor in [0.5, 1.0] so that clients that
@@ -87,8 +90,8 @@ impl Transport {
         }
         if let Some(path) = tls.server_ca {
             let pem = read_pem(path, "server CA")?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| KojiError::Auth {
-                message: format!("server CA {}: {e}", path.display()),
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                KojiError::Auth { message: format!("server CA {}: {e}", path.display()) }
             })?;
             builder = builder.tls_certs_only(certs);
         }
@@ -237,7 +240,10 @@ mod tests {
         let path = Path::new("/nonexistent/koschei-client.pem");
         let tls = TlsFiles { client_cert: Some(path), server_ca: None };
         let err = Transport::new(Duration::from_secs(1), &tls).unwrap_err();
-        assert!(matches!(&err, KojiError::Auth { message } if message.contains("koschei-client.pem")), "{err}");
+        assert!(
+            matches!(&err, KojiError::Auth { message } if message.contains("koschei-client.pem")),
+            "{err}"
+        );
         let dir = tempfile::tempdir().unwrap();
         let bad = dir.path().join("ca.pem");
         std::fs::write(&bad, "not a pem").unwrap();

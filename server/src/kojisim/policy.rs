@@ -218,7 +218,8 @@ impl<'a> Pool<'a> {
     }
 
     fn candidates(&self, name: &str, c: &Constraint) -> Vec<usize> {
-        let mut out: Vec<usize> = (0..self.rpms.len()).filter(|&i| self.provides(i, name, c)).collect();
+        let mut out: Vec<usize> =
+            (0..self.rpms.len()).filter(|&i| self.provides(i, name, c)).collect();
         out.sort_by(|&a, &b| {
             let (ra, rb) = (self.rpms[a], self.rpms[b]);
             (rb.name == name).cmp(&(ra.name == name)).then(evr_of(rb).cmp(&evr_of(ra)))
@@ -229,9 +230,8 @@ impl<'a> Pool<'a> {
     /// True if an installed package satisfies `dep` (rich deps evaluated on installed).
     fn holds(&self, dep: &Dep) -> bool {
         match dep {
-            Dep::Simple { name, constraint } => {
-                (0..self.rpms.len()).any(|i| self.installed[i] && self.provides(i, name, constraint))
-            }
+            Dep::Simple { name, constraint } => (0..self.rpms.len())
+                .any(|i| self.installed[i] && self.provides(i, name, constraint)),
             Dep::Rich(r) => match r {
                 RichDep::Single(d) => self.holds(d),
                 RichDep::And(v) => v.iter().all(|d| self.holds(d)),
@@ -239,10 +239,18 @@ impl<'a> Pool<'a> {
                 RichDep::With(v) => v.iter().all(|d| self.holds(d)),
                 RichDep::Without(a, b) => self.holds(a) && !self.holds(b),
                 RichDep::If { then, cond, otherwise } => {
-                    if self.holds(cond) { self.holds(then) } else { otherwise.as_ref().is_none_or(|o| self.holds(o)) }
+                    if self.holds(cond) {
+                        self.holds(then)
+                    } else {
+                        otherwise.as_ref().is_none_or(|o| self.holds(o))
+                    }
                 }
                 RichDep::Unless { then, cond, otherwise } => {
-                    if self.holds(cond) { otherwise.as_ref().is_none_or(|o| self.holds(o)) } else { self.holds(then) }
+                    if self.holds(cond) {
+                        otherwise.as_ref().is_none_or(|o| self.holds(o))
+                    } else {
+                        self.holds(then)
+                    }
                 }
             },
         }
@@ -288,7 +296,9 @@ impl<'a> Pool<'a> {
                     None => false,
                 },
                 RichDep::With(v) => self.one_package(v, None, queue),
-                RichDep::Without(a, b) => self.one_package(std::slice::from_ref(a.as_ref()), Some(b), queue),
+                RichDep::Without(a, b) => {
+                    self.one_package(std::slice::from_ref(a.as_ref()), Some(b), queue)
+                }
                 RichDep::If { then, cond, otherwise } => {
                     if self.holds(cond) {
                         self.satisfy(then, queue)
@@ -307,7 +317,12 @@ impl<'a> Pool<'a> {
         }
     }
 
-    fn one_package(&mut self, all: &[Dep], not: Option<&Dep>, queue: &mut VecDeque<String>) -> bool {
+    fn one_package(
+        &mut self,
+        all: &[Dep],
+        not: Option<&Dep>,
+        queue: &mut VecDeque<String>,
+    ) -> bool {
         let simple = |d: &Dep| match d {
             Dep::Simple { name, constraint } => Some((name.clone(), constraint.clone())),
             Dep::Rich(_) => None,

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::state::{PkgListEntry, Rpm, State, build_state};
+use super::state::{PkgListEntry, Repo, Rpm, State, build_state};
 
 /// One tagged build as `listTagged` sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -96,7 +96,7 @@ pub fn list_tagged(
             .iter()
             .filter(|g| g.tag_id == t && active_at(g.create_event, g.revoke_event, event))
             .collect();
-        rows.sort_by(|a, b| b.create_event.cmp(&a.create_event));
+        rows.sort_by_key(|row| std::cmp::Reverse(row.create_event));
         for row in rows {
             let Some(build) = state.builds.get(&row.build_id) else { continue };
             if build.state != build_state::COMPLETE
@@ -184,4 +184,13 @@ pub fn canon_arch(arch: &str) -> String {
         a
     };
     canon.to_string()
+}
+
+/// The newest non-dist repo of a tag (largest id), optionally only in state `state`.
+pub fn latest_repo(state: &State, tag_id: i64, repo_state: Option<i64>) -> Option<&Repo> {
+    state
+        .repos
+        .values()
+        .filter(|r| r.tag_id == tag_id && repo_state.is_none_or(|s| r.state == s))
+        .max_by_key(|r| r.id)
 }

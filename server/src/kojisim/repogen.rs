@@ -141,7 +141,11 @@ pub fn comps_xml(state: &State, tag_id: i64) -> String {
             n = xml_escape(name)
         );
         for pkg in group_packages(state, tag_id, name) {
-            let _ = writeln!(out, "      <packagereq type=\"mandatory\">{}</packagereq>", xml_escape(&pkg));
+            let _ = writeln!(
+                out,
+                "      <packagereq type=\"mandatory\">{}</packagereq>",
+                xml_escape(&pkg)
+            );
         }
         out.push_str("    </packagelist>\n  </group>\n");
     }
@@ -169,7 +173,11 @@ fn dep_entry(text: &str) -> String {
                 ">=" => "GE",
                 _ => "GT",
             };
-            let rel = evr.release.as_ref().map(|r| format!(" rel=\"{}\"", xml_escape(r))).unwrap_or_default();
+            let rel = evr
+                .release
+                .as_ref()
+                .map(|r| format!(" rel=\"{}\"", xml_escape(r)))
+                .unwrap_or_default();
             format!(
                 "<rpm:entry name=\"{}\" flags=\"{flags}\" epoch=\"{}\" ver=\"{}\"{rel}/>",
                 xml_escape(&name),
@@ -177,7 +185,9 @@ fn dep_entry(text: &str) -> String {
                 xml_escape(&evr.version)
             )
         }
-        Ok(Dep::Simple { name, constraint: None }) => format!("<rpm:entry name=\"{}\"/>", xml_escape(&name)),
+        Ok(Dep::Simple { name, constraint: None }) => {
+            format!("<rpm:entry name=\"{}\"/>", xml_escape(&name))
+        }
         _ => format!("<rpm:entry name=\"{}\"/>", xml_escape(text.trim())),
     }
 }
@@ -220,9 +230,10 @@ pub fn primary_xml(state: &State, rpms: &[&Rpm]) -> String {
         let sourcerpm = if r.arch == "src" {
             String::new()
         } else {
-            state.build_srpm(r.build_id).map(Rpm::filename).unwrap_or_else(|| {
-                format!("{}-{}-{}.src.rpm", r.name, r.version, r.release)
-            })
+            state
+                .build_srpm(r.build_id)
+                .map(Rpm::filename)
+                .unwrap_or_else(|| format!("{}-{}-{}.src.rpm", r.name, r.version, r.release))
         };
         let own = self_provides(r);
         let mut provides = own.clone();
@@ -316,7 +327,11 @@ pub fn repodata(state: &State, rpms: &[&Rpm], comps: &str, ts: i64) -> BTreeMap<
             "  <data type=\"{kind}\">\n    <checksum type=\"sha256\">{sum}</checksum>\n"
         );
         if compress {
-            let _ = writeln!(repomd, "    <open-checksum type=\"sha256\">{}</open-checksum>", sha256_hex(&open));
+            let _ = writeln!(
+                repomd,
+                "    <open-checksum type=\"sha256\">{}</open-checksum>",
+                sha256_hex(&open)
+            );
         }
         let _ = write!(
             repomd,

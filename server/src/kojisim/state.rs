@@ -536,8 +536,7 @@ impl State {
     pub fn add_to_pkg_list(&mut self, tag_id: i64, name: &str, owner_id: i64, blocked: bool) {
         let package_id = self.package_id(name);
         let event = self.event;
-        match self.pkg_list.iter_mut().find(|e| e.tag_id == tag_id && e.package_id == package_id)
-        {
+        match self.pkg_list.iter_mut().find(|e| e.tag_id == tag_id && e.package_id == package_id) {
             Some(entry) => entry.blocked = blocked,
             None => self.pkg_list.push(PkgListEntry {
                 tag_id,

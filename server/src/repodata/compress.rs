@@ -77,7 +77,10 @@ impl std::error::Error for DecompressFailure {}
 pub fn classify_io(file: &str, err: &io::Error) -> RepodataError {
     if let Some(inner) = err.get_ref().and_then(|e| e.downcast_ref::<DecompressFailure>()) {
         if err.kind() == io::ErrorKind::UnexpectedEof {
-            return RepodataError::truncated(file, format!("compressed stream ends early ({inner})"));
+            return RepodataError::truncated(
+                file,
+                format!("compressed stream ends early ({inner})"),
+            );
         }
         return RepodataError::Decompress { file: file.to_owned(), message: inner.0.clone() };
     }

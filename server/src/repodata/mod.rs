@@ -10,8 +10,8 @@
 
 pub mod cache;
 pub mod checksum;
-pub mod comps;
 pub mod compress;
+pub mod comps;
 pub mod error;
 pub mod fetch;
 pub mod filelists;
@@ -26,8 +26,8 @@ mod tests;
 
 pub use cache::RepoCache;
 pub use checksum::{Checksum, ChecksumKind};
-pub use comps::{parse_comps, read_comps};
 pub use compress::Compression;
+pub use comps::read_comps;
 pub use error::RepodataError;
 pub use filelists::{FilelistEntry, FilelistsReader, merge_filelists};
 pub use model::{Capability, CompsGroup, DepKind, GroupPackage, GroupPackageType, RepoPackage};

@@ -82,10 +82,10 @@ impl Capability {
         Some(Capability { text: text.into_boxed_str(), name_len, version_len, epoch, op, pre })
     }
 
-    /// An unversioned capability (or a rich dependency's text).
+    /// An unversioned capability (or a rich dependency's text). A name over 4 GiB yields
+    /// the empty capability.
     pub fn unversioned(name: &str) -> Capability {
-        Capability::from_parts(name, None, 0, "", "", false)
-            .unwrap_or_else(|| Capability::from_parts("", None, 0, "", "", false).unwrap_or_default())
+        Capability::from_parts(name, None, 0, "", "", false).unwrap_or_default()
     }
 
     /// The capability name; for a rich dependency, its whole text `(a or b)`.
@@ -169,7 +169,14 @@ impl Capability {
 
 impl Default for Capability {
     fn default() -> Capability {
-        Capability { text: Box::from(""), name_len: 0, version_len: 0, epoch: 0, op: None, pre: false }
+        Capability {
+            text: Box::from(""),
+            name_len: 0,
+            version_len: 0,
+            epoch: 0,
+            op: None,
+            pre: false,
+        }
     }
 }
 

@@ -9,8 +9,8 @@ use std::io::BufRead;
 
 use quick_xml::Reader;
 use quick_xml::errors::{Error as XmlError, SyntaxError};
-use quick_xml::events::{BytesRef, BytesStart, BytesText, Event};
 use quick_xml::escape::resolve_predefined_entity;
+use quick_xml::events::{BytesRef, BytesStart, BytesText, Event};
 
 use super::compress::classify_io;
 use super::error::RepodataError;
@@ -30,11 +30,6 @@ impl<R: BufRead> XmlStream<R> {
         config.check_end_names = true;
         config.expand_empty_elements = false;
         XmlStream { reader, file: file.to_owned() }
-    }
-
-    /// The label used in errors.
-    pub(crate) fn file(&self) -> &str {
-        &self.file
     }
 
     /// Current byte offset in the decompressed document.
@@ -113,14 +108,14 @@ pub(crate) fn push_ref(out: &mut String, reference: &BytesRef<'_>) -> Result<(),
 
 /// Calls `f(local_name, value)` for every attribute of `start`, values unescaped and
 /// normalised. Errors are reported through `xml` at the current position.
-pub(crate) fn for_each_attr<R: BufRead>(
+pub(crate) fn for_each_attr<'e, R: BufRead>(
     xml: &XmlStream<R>,
-    start: &BytesStart<'_>,
-    mut f: impl FnMut(&str, Cow<'_, str>) -> Result<(), RepodataError>,
+    start: &'e BytesStart<'_>,
+    mut f: impl FnMut(&str, Cow<'e, str>) -> Result<(), RepodataError>,
 ) -> Result<(), RepodataError> {
     for attr in start.attributes().with_checks(false) {
         let attr = attr.map_err(|e| xml.malformed(format!("bad attribute: {e}")))?;
-        let value = if attr.value.contains(['&', '\t', '\n', '\r']) {
+        let value = if attr.value.bytes().any(|b| matches!(b, b'&' | b'\t' | b'\n' | b'\r')) {
             attr.normalized_value(quick_xml::XmlVersion::Implicit1_0)
                 .map_err(|e| xml.malformed(format!("bad attribute value: {e}")))?
         } else {
@@ -133,16 +128,13 @@ pub(crate) fn for_each_attr<R: BufRead>(
 
 /// Local name of an element (prefix stripped: `rpm:entry` → `entry`).
 pub(crate) fn local<'a>(start: &'a BytesStart<'_>) -> &'a str {
-    let full: &str = start.name().into_inner();
-    match full.rfind(':') {
-        Some(i) => &full[i + 1..],
-        None => full,
-    }
+    local_end(start.name().into_inner())
 }
 
-/// Local name of an end tag.
-pub(crate) fn local_end<'a>(name: &'a str) -> &'a str {
-    match name.rfind(':') {
+/// Local name of an end tag (after the first `:`; XML names have at most one).
+pub(crate) fn local_end(name: &str) -> &str {
+    // Names are short: a plain loop beats a memrchr call here.
+    match name.bytes().position(|b| b == b':') {
         Some(i) => &name[i + 1..],
         None => name,
     }

@@ -47,7 +47,7 @@ pub enum ApiError {
     #[error("Cannot reach the server: {0}")]
     Network(String),
     /// The server answered with an HTTP error status and no GraphQL body.
-    #[error("The server answered HTTP {status}: {message}")]
+    #[error("The server answered HTTP {status}{}", colon_prefixed(message))]
     Http {
         /// HTTP status code.
         status: u16,
@@ -65,6 +65,11 @@ pub enum ApiError {
     /// The response was not the JSON shape this client expects.
     #[error("Unexpected response from the server: {0}")]
     Decode(String),
+}
+
+/// `": message"`, or nothing for an empty message.
+fn colon_prefixed(message: &str) -> String {
+    if message.is_empty() { String::new() } else { format!(": {message}") }
 }
 
 impl ApiError {

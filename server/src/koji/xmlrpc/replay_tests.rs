@@ -9,139 +9,11 @@
 //!   `multiCall` and unrolled into per-call results.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
 use super::*;
-
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/conformance/koschei");
-
-fn data_path(rel: &str) -> PathBuf {
-    Path::new(DATA).join(rel)
-}
-
-fn yaml_to_value(y: &serde_yaml::Value) -> Value {
-    use serde_yaml::Value as Y;
-    match y {
-        Y::Null => Value::Nil,
-        Y::Bool(b) => Value::Bool(*b),
-        Y::Number(n) => match (n.as_i64(), n.as_f64()) {
-            (Some(i), _) => Value::Int(i),
-            (None, Some(f)) if n.is_f64() => Value::Double(f),
-            _ => panic!("integer out of i64 range in cassette: {n}"),
-        },
-        Y::String(s) => Value::String(s.clone()),
-        Y::Sequence(items) => Value::Array(items.iter().map(yaml_to_value).collect()),
-        Y::Mapping(m) => Value::Struct(
-            m.iter()
-                .map(|(k, v)| {
-                    let key = k.as_str().unwrap_or_else(|| panic!("non-string key {k:?}"));
-                    (key.to_string(), yaml_to_value(v))
-                })
-                .collect(),
-        ),
-        Y::Tagged(t) => panic!("unexpected YAML tag {:?}", t.tag),
-    }
-}
-
-fn json_to_value(j: &serde_json::Value) -> Value {
-    use serde_json::Value as J;
-    match j {
-        J::Null => Value::Nil,
-        J::Bool(b) => Value::Bool(*b),
-        J::Number(n) => match (n.as_i64(), n.as_f64()) {
-            (Some(i), _) => Value::Int(i),
-            (None, Some(f)) if n.is_f64() => Value::Double(f),
-            _ => panic!("integer out of i64 range: {n}"),
-        },
-        J::String(s) => Value::String(s.clone()),
-        J::Array(items) => Value::Array(items.iter().map(json_to_value).collect()),
-        J::Object(m) => {
-            Value::Struct(m.iter().map(|(k, v)| (k.clone(), json_to_value(v))).collect())
-        }
-    }
-}
-
-/// The fault Koji would send for a recorded exception (koschei-tests.md §0.3, §3.1).
-fn exception_to_fault(exc: &Value) -> Fault {
-    let class: String = exc.field::<Value>("type").unwrap().field("class").unwrap();
-    let module: String = exc.field::<Value>("type").unwrap().field("module").unwrap();
-    let args: Vec<Value> = exc.field("args").unwrap();
-    if module == "xmlrpc.client" && class == "Fault" {
-        return Fault::new(args[0].to::<i64>().unwrap(), args[1].to::<String>().unwrap());
-    }
-    assert_eq!(module, "koji", "unknown exception module");
-    let code = match class.as_str() {
-        "GenericError" => 1000,
-        "LockError" => 1001,
-        "AuthError" => 1002,
-        "TagError" => 1003,
-        "ActionNotAllowed" => 1004,
-        "BuildError" => 1005,
-        "AuthLockError" => 1006,
-        "AuthExpired" => 1007,
-        "SequenceError" => 1008,
-        "RetryError" => 1009,
-        "PreBuildError" => 1010,
-        "PostBuildError" => 1011,
-        "BuildrootError" => 1012,
-        "FunctionDeprecated" => 1013,
-        "ServerOffline" => 1014,
-        other => panic!("unknown koji exception class {other}"),
-    };
-    Fault::new(code, args[0].to::<String>().unwrap())
-}
-
-fn decode_ok(body: &str) -> Result<Value, Fault> {
-    decode_response(body.as_bytes()).unwrap_or_else(|e| panic!("{e}\n{body}"))
-}
-
-/// Recorded Koji call in KojiVCR form.
-struct Entry {
-    method: String,
-    args: Vec<Value>,
-    kwargs: Struct,
-    outcome: Result<Value, Fault>,
-}
-
-fn yaml_entries(path: &Path) -> Vec<Entry> {
-    let text = std::fs::read_to_string(path).unwrap();
-    let doc: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
-    let list = yaml_to_value(&doc);
-    let items = list.as_array().unwrap_or_else(|| panic!("{path:?} is not a list"));
-    items
-        .iter()
-        .map(|item| {
-            let outcome = match (item.get("result"), item.get("exception")) {
-                (_, Some(exc)) => Err(exception_to_fault(exc)),
-                (Some(result), None) => Ok(result.clone()),
-                (None, None) => panic!("entry without result or exception in {path:?}"),
-            };
-            Entry {
-                method: item.field("method").unwrap(),
-                args: item.field::<Option<Vec<Value>>>("args").unwrap().unwrap_or_default(),
-                kwargs: item.field::<Option<Struct>>("kwargs").unwrap().unwrap_or_default(),
-                outcome,
-            }
-        })
-        .collect()
-}
-
-fn yaml_cassettes() -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for dir in std::fs::read_dir(data_path("test/data")).unwrap() {
-        let dir = dir.unwrap().path();
-        if dir.is_dir() {
-            for f in std::fs::read_dir(&dir).unwrap() {
-                let f = f.unwrap().path();
-                if f.extension().is_some_and(|e| e == "yml") {
-                    out.push(f);
-                }
-            }
-        }
-    }
-    out.sort();
-    out
-}
+use crate::koji::cassettes::{
+    data_path, decode_ok, json_to_value, vcr_cassettes, yaml_cassettes, yaml_entries,
+};
 
 fn check_outcome_round_trip(outcome: &Result<Value, Fault>, context: &str) {
     let body = match outcome {
@@ -220,12 +92,7 @@ fn replay_vcrpy_http_cassettes() {
         std::fs::read_to_string(data_path("derived/koji-calls-from-vcrpy-cassettes.json")).unwrap();
     let derived: serde_json::Value = serde_json::from_str(&derived_text).unwrap();
     let derived = derived.as_object().unwrap();
-    let mut files: Vec<_> = std::fs::read_dir(data_path("test/data"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.to_string_lossy().ends_with(".vcr.json"))
-        .collect();
-    files.sort();
+    let files = vcr_cassettes();
     let (mut calls, mut others) = (0, 0);
     let mut methods = BTreeSet::new();
     for path in &files {

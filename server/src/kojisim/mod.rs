@@ -1,0 +1,170 @@
+//! A Koji hub simulator that speaks the real XML-RPC protocol, so tests, the demo and
+//! newcomers can run Koschei's whole loop locally: tags with inheritance, targets,
+//! package lists, builds and tagging history, scratch builds with Koji's task tree
+//! (`build` → `rebuildSRPM` + `buildArch`, repo id in the children's requests) whose
+//! outcome a policy decides, repos with real rpm-md metadata, hosts and their load,
+//! sessions and multicall.
+//!
+//! In-process use: [`KojiSim::new`] with a [`scenario::Scenario`] (or
+//! [`KojiSim::builtin`]), [`KojiSim::router`] or [`http::serve`], and [`KojiSim::advance`]
+//! to move the manual clock. The `koschei kojisim` command uses [`run`] with a real
+//! clock. This module must not talk to a real Koji or to the database.
+
+pub mod clock;
+pub mod dispatch;
+pub mod http;
+pub mod methods;
+pub mod policy;
+pub mod query;
+pub mod repogen;
+pub mod scenario;
+pub mod seed;
+pub mod shapes;
+pub mod state;
+pub mod task_api;
+pub mod tasks;
+
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_http;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use clock::Hub;
+use scenario::{Scenario, ScenarioError};
+use state::{Repo, Task};
+
+/// Options of the `koschei kojisim` command.
+#[derive(Debug, Clone)]
+pub struct KojiSimOptions {
+    /// A scenario file, or a directory holding `scenario.toml`; the built-in scenario when
+    /// `None`.
+    pub data: Option<PathBuf>,
+    /// Address to listen on.
+    pub listen: SocketAddr,
+}
+
+/// Errors of [`run`].
+#[derive(Debug, thiserror::Error)]
+pub enum KojiSimError {
+    /// The scenario could not be loaded.
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    /// Binding or serving failed.
+    #[error("kojisim server: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A shared handle on a simulated hub (cheap to clone).
+#[derive(Debug, Clone)]
+pub struct KojiSim {
+    hub: Arc<Mutex<Hub>>,
+}
+
+impl KojiSim {
+    /// A simulator seeded with `scenario`, on a manual clock starting at its `start`.
+    pub fn new(scenario: Scenario) -> Result<KojiSim, ScenarioError> {
+        Ok(KojiSim::from_hub(scenario.into_hub(false)?))
+    }
+
+    /// A simulator seeded with `scenario`, on real time (tasks progress by themselves as
+    /// long as something calls [`KojiSim::step`], e.g. the ticker in [`run`]).
+    pub fn with_real_clock(scenario: Scenario) -> Result<KojiSim, ScenarioError> {
+        Ok(KojiSim::from_hub(scenario.into_hub(true)?))
+    }
+
+    /// The built-in scenario on a manual clock.
+    pub fn builtin() -> Result<KojiSim, ScenarioError> {
+        KojiSim::new(Scenario::from_toml(scenario::builtin_toml())?)
+    }
+
+    /// Wraps an existing hub.
+    pub fn from_hub(hub: Hub) -> KojiSim {
+        KojiSim { hub: Arc::new(Mutex::new(hub)) }
+    }
+
+    /// The HTTP routes (`/kojihub`, `/kojifiles/…`).
+    pub fn router(&self) -> axum::Router {
+        http::router(self.clone())
+    }
+
+    /// Runs `f` with the hub locked.
+    pub fn with_hub<T>(&self, f: impl FnOnce(&mut Hub) -> T) -> T {
+        let mut guard = self.hub.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(&mut guard)
+    }
+
+    /// Moves a manual clock forward by `seconds` (processing everything due on the way).
+    pub fn advance(&self, seconds: f64) {
+        self.with_hub(|h| h.advance(seconds));
+    }
+
+    /// Processes everything due now.
+    pub fn step(&self) {
+        self.with_hub(|h| {
+            h.step();
+        });
+    }
+
+    /// Current simulated time (epoch seconds).
+    pub fn now(&self) -> f64 {
+        self.with_hub(|h| h.now())
+    }
+
+    /// A copy of a task.
+    pub fn task(&self, id: i64) -> Option<Task> {
+        self.with_hub(|h| h.state.tasks.get(&id).cloned())
+    }
+
+    /// Copies of a task's direct children, by id.
+    pub fn children(&self, id: i64) -> Vec<Task> {
+        self.with_hub(|h| {
+            h.state.tasks.values().filter(|t| t.parent == Some(id)).cloned().collect()
+        })
+    }
+
+    /// A copy of a repo.
+    pub fn repo(&self, id: i64) -> Option<Repo> {
+        self.with_hub(|h| h.state.repos.get(&id).cloned())
+    }
+
+    /// A file under topdir (`repos/…`, `work/tasks/…`).
+    pub fn file(&self, path: &str) -> Option<Vec<u8>> {
+        self.with_hub(|h| h.state.files.get(path).cloned())
+    }
+}
+
+/// Runs the simulator as a server on real time: loads the scenario (built-in when
+/// `data` is `None`), listens, and steps the task driver every second.
+pub async fn run(opts: KojiSimOptions) -> Result<(), KojiSimError> {
+    let listener = tokio::net::TcpListener::bind(opts.listen).await?;
+    serve_scenario(opts.data.as_deref(), listener).await
+}
+
+/// Loads the scenario (the built-in one when `data` is `None`) and serves it on
+/// `listener` with a real clock, advancing tasks every second.
+pub async fn serve_scenario(
+    data: Option<&std::path::Path>,
+    listener: tokio::net::TcpListener,
+) -> Result<(), KojiSimError> {
+    let scenario = match data {
+        Some(path) => Scenario::load(path)?,
+        None => Scenario::from_toml(scenario::builtin_toml())?,
+    };
+    let sim = KojiSim::with_real_clock(scenario)?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, "kojisim listening: hub http://{addr}/kojihub, topurl http://{addr}/kojifiles");
+    let ticker = sim.clone();
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(std::time::Duration::from_secs(1));
+        loop {
+            interval.tick().await;
+            ticker.step();
+        }
+    });
+    http::serve(listener, sim).await?;
+    Ok(())
+}

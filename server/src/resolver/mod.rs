@@ -1,0 +1,22 @@
+//! Build-dependency resolver: Koschei's dependency solving (spec §4.1) on the system libsolv,
+//! dependency distances, the dependency-change diff, and the offline batch resolution of a
+//! whole source repository against a binary repository (`koschei resolve`).
+//!
+//! Works on local rpm-md directories only; must not download repositories, talk to Koji or
+//! touch the database (callers persist results).
+
+pub mod batch;
+pub mod diff;
+pub mod distances;
+pub mod ffi;
+pub mod pool;
+pub mod repodata;
+pub mod solve;
+
+pub use batch::{BatchOptions, BatchOutput, BatchSummary, PackageResult, SourcePackage};
+pub use diff::{ChangeKind, DependencyChange, ResolvedDep, create_dependency_changes};
+pub use distances::dependency_distances;
+pub use solve::{Resolution, ResolveError, Sack, resolve};
+
+#[cfg(test)]
+mod tests;
