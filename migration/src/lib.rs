@@ -34,6 +34,7 @@ mod m20250101_000001_core_tables;
 mod m20250101_000002_frontend_tables;
 mod m20250101_000003_plugin_and_stats_tables;
 mod m20250101_000004_indexes;
+mod m20250401_000005_service_status;
 
 /// All Koschei migrations in order.
 pub struct Migrator;
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20250101_000002_frontend_tables::Migration),
             Box::new(m20250101_000003_plugin_and_stats_tables::Migration),
             Box::new(m20250101_000004_indexes::Migration),
+            Box::new(m20250401_000005_service_status::Migration),
         ]
     }
 }

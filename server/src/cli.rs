@@ -41,6 +41,10 @@ pub enum Command {
         /// Do not apply pending migrations at start; refuse to start instead.
         #[arg(long)]
         no_migrate: bool,
+        /// Background services to run in this process, comma-separated (default: all;
+        /// an empty value runs none). Known: polling, scheduler.
+        #[arg(long, value_name = "LIST")]
+        services: Option<String>,
     },
     /// Create or upgrade the database schema (idempotent).
     Migrate,
@@ -48,6 +52,9 @@ pub enum Command {
     PrintSchema,
     /// Print the effective configuration as TOML, secrets hidden.
     Config,
+    /// Resolve the build dependencies of every source package of a repository offline and
+    /// write one JSON line per package.
+    Resolve(ResolveArgs),
     /// Run the Koji hub simulator: XML-RPC at /kojihub, files at /kojifiles.
     Kojisim {
         /// Address to listen on (host:port).
@@ -58,6 +65,32 @@ pub enum Command {
         #[arg(long, value_name = "PATH")]
         data: Option<PathBuf>,
     },
+}
+
+/// Arguments of `koschei resolve`.
+#[derive(Debug, clap::Args)]
+pub struct ResolveArgs {
+    /// Binary repository: a directory (the parent of `repodata/`) or a URL.
+    #[arg(long, value_name = "DIR_OR_URL")]
+    pub binary: String,
+    /// Source repository (its `src` packages' requires are the BuildRequires).
+    #[arg(long, value_name = "DIR_OR_URL")]
+    pub source: String,
+    /// Comps group installed in every buildroot.
+    #[arg(long, default_value = "build")]
+    pub group: String,
+    /// Worker threads (default: `dependency.jobs`, 0 = one per core).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Ignore weak dependencies (default: `dependency.ignore_weak_deps`).
+    #[arg(long)]
+    pub ignore_weak_deps: bool,
+    /// Architecture to resolve for (default: `dependency.resolve_for_arch`).
+    #[arg(long)]
+    pub arch: Option<String>,
+    /// Output file: JSON lines sorted by package name.
+    #[arg(long, value_name = "OUT.jsonl")]
+    pub output: PathBuf,
 }
 
 /// A failure with its exit code.
@@ -126,11 +159,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
             };
             print(&msg)
         }),
-        Command::Serve { listen, no_migrate } => {
+        Command::Resolve(args) => runtime()?.block_on(resolve(&config, args)),
+        Command::Serve { listen, no_migrate, services } => {
             if let Some(addr) = listen {
                 config.http.listen = addr;
             }
-            runtime()?.block_on(serve(config, no_migrate))
+            let services = crate::services::select(services.as_deref())
+                .map_err(|e| Failure { code: 2, message: e.to_string() })?;
+            runtime()?.block_on(serve(config, no_migrate, services))
         }
     }
 }
@@ -144,7 +180,11 @@ fn print(text: &str) -> Result<(), Failure> {
     out.write_all(text.as_bytes()).and_then(|()| out.flush()).map_err(Failure::runtime)
 }
 
-async fn serve(config: Config, no_migrate: bool) -> Result<(), Failure> {
+async fn serve(
+    config: Config,
+    no_migrate: bool,
+    services: Vec<std::sync::Arc<dyn crate::services::Service>>,
+) -> Result<(), Failure> {
     crate::telemetry::init(&config.log.filter);
     let conn = db::connect(&config).await?;
     if no_migrate {
@@ -160,12 +200,63 @@ async fn serve(config: Config, no_migrate: bool) -> Result<(), Failure> {
         .await
         .map_err(|e| Failure { code: 1, message: format!("cannot listen on {addr}: {e}") })?;
     let local = listener.local_addr().map_err(Failure::runtime)?;
+    let koji = crate::koji::instances::KojiInstances::from_config(&config)
+        .map_err(|e| Failure { code: 2, message: format!("Koji configuration: {e}") })?;
     let ctx = AppContext::new(conn, config);
     let shutdown = CancellationToken::new();
     tokio::spawn(stop_on_signal(shutdown.clone()));
+    let service_ctx = crate::services::ServiceContext::new(&ctx, koji);
+    let mut running = crate::services::runner::spawn_all(services, &service_ctx, &shutdown);
     print(&format!("Koschei is serving on http://{local}/\n"))?;
     tracing::info!(http.addr = %local, "serving");
-    crate::serve(ctx, listener, shutdown).await.map_err(Failure::runtime)
+    let served = crate::serve(ctx, listener, shutdown.clone()).await.map_err(Failure::runtime);
+    shutdown.cancel();
+    while running.join_next().await.is_some() {}
+    served
+}
+
+async fn resolve(config: &Config, args: ResolveArgs) -> Result<(), Failure> {
+    use crate::resolver::{BatchOptions, offline};
+    crate::telemetry::init(&config.log.filter);
+    let jobs = args.jobs.unwrap_or(config.dependency.jobs);
+    let workers =
+        if jobs == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { jobs };
+    let opts = offline::OfflineOptions {
+        binary: args.binary,
+        source: args.source,
+        cache_dir: config.data_dir.join("repodata-cache"),
+        output: args.output.clone(),
+        batch: BatchOptions {
+            workers,
+            arch: args.arch.unwrap_or_else(|| config.dependency.resolve_for_arch.clone()),
+            ignore_weak_deps: args.ignore_weak_deps || config.dependency.ignore_weak_deps,
+            group_id: args.group,
+            ..BatchOptions::default()
+        },
+    };
+    let s = offline::run(opts).await.map_err(Failure::runtime)?;
+    let peak =
+        s.peak_rss_kib.map_or("unknown".to_owned(), |k| format!("{:.0} MiB", k as f64 / 1024.0));
+    let base = if s.base.resolved {
+        format!("installable ({} packages from {} group names)", s.base.install_count, s.base.names)
+    } else {
+        format!("NOT installable: {}", s.base.problems.join("; "))
+    };
+    print(&format!(
+        "resolved {} source packages ({} resolvable, {} unresolvable), all re-resolved\n\
+         base buildroot: {base}\n\
+         wall time {:.1} s with {workers} workers; per package median {:.1} ms, p95 {:.1} ms, max {:.1} ms\n\
+         peak memory {peak}\n\
+         output: {}\n",
+        s.packages,
+        s.resolved,
+        s.unresolved,
+        s.wall_s,
+        s.per_package_ms[0],
+        s.per_package_ms[1],
+        s.per_package_ms[2],
+        args.output.display(),
+    ))
 }
 
 async fn kojisim(listen: SocketAddr, data: Option<PathBuf>) -> Result<(), Failure> {

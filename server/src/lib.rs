@@ -14,8 +14,10 @@ pub mod http;
 pub mod koji;
 pub mod kojisim;
 pub mod repodata;
+pub mod resolver;
 pub mod rpm;
 pub mod scheduler;
+pub mod services;
 pub mod telemetry;
 
 use tokio::net::TcpListener;

@@ -8,6 +8,7 @@ pub mod builds;
 pub mod dependency_keys;
 pub mod entities;
 pub mod last_build;
+pub mod locks;
 pub mod package_list;
 pub mod packages;
 #[cfg(test)]

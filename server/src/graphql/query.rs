@@ -6,7 +6,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::app;
 use super::cursor;
-use super::types::{Collection, Package, PackageState};
+use super::types::{Collection, Package, PackageState, ServiceStatus};
 use crate::db::entities::collection;
 use crate::db::package_list::{self, PackageQuery, Page};
 use crate::error::{ApiError, ApiResult};
@@ -102,6 +102,35 @@ impl Query {
             Edge::new(cursor::encode(&key), Package(p))
         }));
         Ok(conn)
+    }
+
+    /// The background services: every service this binary has plus any other with a status
+    /// row, by name. `enabled` tells whether it runs in this process; the times come from
+    /// whichever process ran it.
+    async fn services(&self, ctx: &Context<'_>) -> ApiResult<Vec<ServiceStatus>> {
+        let rows = crate::services::status::list(&app(ctx).db).await?;
+        let now = chrono::Utc::now();
+        let mut names: Vec<String> =
+            crate::services::names().into_iter().map(ToOwned::to_owned).collect();
+        names.extend(rows.iter().map(|r| r.name.clone()));
+        names.sort();
+        names.dedup();
+        Ok(names
+            .into_iter()
+            .map(|name| {
+                let row = rows.iter().find(|r| r.name == name);
+                ServiceStatus {
+                    enabled: crate::services::runner::is_running(&name),
+                    last_tick: row.and_then(|r| r.last_tick_at),
+                    last_success: row.and_then(|r| r.last_success_at),
+                    lag: row.and_then(|r| crate::services::status::lag_seconds(r, now)),
+                    last_error: row.and_then(|r| r.last_error.clone()),
+                    last_error_at: row.and_then(|r| r.last_error_at),
+                    ticks: row.map_or(0, |r| r.ticks),
+                    name,
+                }
+            })
+            .collect())
     }
 
     /// Version of this Koschei server.

@@ -14,6 +14,7 @@ use crate::error::{ApiError, ApiResult};
 /// A package's state (first matching rule wins): blocked, untracked, unresolved, ok,
 /// failing, unknown.
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "states::PackageState")]
 pub enum PackageState {
     /// The last complete build succeeded.
     Ok,
@@ -27,32 +28,6 @@ pub enum PackageState {
     Untracked,
     /// No complete build yet.
     Unknown,
-}
-
-impl From<states::PackageState> for PackageState {
-    fn from(s: states::PackageState) -> Self {
-        match s {
-            states::PackageState::Ok => PackageState::Ok,
-            states::PackageState::Failing => PackageState::Failing,
-            states::PackageState::Unresolved => PackageState::Unresolved,
-            states::PackageState::Blocked => PackageState::Blocked,
-            states::PackageState::Untracked => PackageState::Untracked,
-            states::PackageState::Unknown => PackageState::Unknown,
-        }
-    }
-}
-
-impl From<PackageState> for states::PackageState {
-    fn from(s: PackageState) -> Self {
-        match s {
-            PackageState::Ok => states::PackageState::Ok,
-            PackageState::Failing => states::PackageState::Failing,
-            PackageState::Unresolved => states::PackageState::Unresolved,
-            PackageState::Blocked => states::PackageState::Blocked,
-            PackageState::Untracked => states::PackageState::Untracked,
-            PackageState::Unknown => states::PackageState::Unknown,
-        }
-    }
 }
 
 impl PackageState {
@@ -72,6 +47,7 @@ impl PackageState {
 
 /// State of a build.
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "states::BuildState")]
 pub enum BuildState {
     /// Submitted, not finished.
     Running,
@@ -81,17 +57,6 @@ pub enum BuildState {
     Failed,
     /// Ended without a verdict (Koji fault, timeout, missing repo); retried later.
     Inconclusive,
-}
-
-impl From<states::BuildState> for BuildState {
-    fn from(s: states::BuildState) -> Self {
-        match s {
-            states::BuildState::Running => BuildState::Running,
-            states::BuildState::Complete => BuildState::Complete,
-            states::BuildState::Failed => BuildState::Failed,
-            states::BuildState::Inconclusive => BuildState::Inconclusive,
-        }
-    }
 }
 
 /// Whether a collection's base buildroot (its build group) is installable.
@@ -355,4 +320,25 @@ pub struct PackageEvent {
     pub state: PackageState,
     /// The state before, when known.
     pub previous_state: Option<PackageState>,
+}
+
+/// A background service: where it runs and how its last ticks went.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct ServiceStatus {
+    /// Its name (`polling`, `scheduler`, …).
+    pub name: String,
+    /// Whether it runs in the process answering this query.
+    pub enabled: bool,
+    /// When its last tick ended (in any process sharing the database).
+    pub last_tick: Option<DateTime<Utc>>,
+    /// When its last successful tick ended.
+    pub last_success: Option<DateTime<Utc>>,
+    /// Seconds since the last successful tick; null before the first one.
+    pub lag: Option<f64>,
+    /// The last error; compare `lastErrorAt` with `lastSuccess` to see if it still holds.
+    pub last_error: Option<String>,
+    /// When the last error happened.
+    pub last_error_at: Option<DateTime<Utc>>,
+    /// Ticks recorded.
+    pub ticks: i64,
 }

@@ -355,25 +355,32 @@ pub fn resolve_all(
     Ok(BatchOutput { results, summary })
 }
 
+/// One line of the JSONL output.
 #[derive(serde::Serialize)]
-struct JsonLine<'a> {
+pub struct JsonLine<'a> {
     package: &'a str,
     resolved: bool,
     problems: &'a [String],
     install: &'a [String],
 }
 
-/// Writes one JSON object per result (`package`, `resolved`, `problems`, `install`), in the
-/// given order (callers pass name-sorted results).
-pub fn write_jsonl<W: Write>(mut w: W, results: &[PackageResult]) -> std::io::Result<()> {
-    for r in results {
-        let line = JsonLine {
+impl<'a> JsonLine<'a> {
+    /// The output line of one result.
+    pub fn of(r: &'a PackageResult) -> Self {
+        JsonLine {
             package: &r.package,
             resolved: r.resolution.resolved,
             problems: &r.resolution.problems,
             install: &r.resolution.install,
-        };
-        serde_json::to_writer(&mut w, &line)?;
+        }
+    }
+}
+
+/// Writes one JSON object per result (`package`, `resolved`, `problems`, `install`), in the
+/// given order (callers pass name-sorted results).
+pub fn write_jsonl<W: Write>(mut w: W, results: &[PackageResult]) -> std::io::Result<()> {
+    for r in results {
+        serde_json::to_writer(&mut w, &JsonLine::of(r))?;
         w.write_all(b"\n")?;
     }
     w.flush()

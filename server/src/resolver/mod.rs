@@ -2,13 +2,15 @@
 //! dependency distances, the dependency-change diff, and the offline batch resolution of a
 //! whole source repository against a binary repository (`koschei resolve`).
 //!
-//! Works on local rpm-md directories only; must not download repositories, talk to Koji or
-//! touch the database (callers persist results).
+//! The solving works on local rpm-md directories only and must not download repositories,
+//! talk to Koji or touch the database (callers persist results); `offline` is the one IO
+//! edge here (fetching repositories for `koschei resolve` and writing its output).
 
 pub mod batch;
 pub mod diff;
 pub mod distances;
 pub mod ffi;
+pub mod offline;
 pub mod pool;
 pub mod repodata;
 pub mod solve;

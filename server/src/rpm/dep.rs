@@ -151,6 +151,11 @@ pub enum DepErrorKind {
     /// More than [`MAX_NESTING`] levels of parentheses.
     #[error("rich dependency nested deeper than {MAX_NESTING} levels")]
     TooDeep,
+    /// A name inside a rich dependency with an unclosed `(`, as in `(foo( )`. RPM reads
+    /// `foo(` as the name; we refuse it, because no text could write that name back
+    /// unambiguously.
+    #[error("unbalanced parenthesis in a name")]
+    UnbalancedName,
 }
 
 /// A dependency string that RPM would reject, with the byte offset of the problem.
@@ -404,6 +409,11 @@ impl<'a> Parser<'a> {
             return Err(err(start, DepErrorKind::NameRequired));
         }
         let name = self.text(start, name_end);
+        if name.bytes().filter(|&c| c == b'(').count()
+            != name.bytes().filter(|&c| c == b')').count()
+        {
+            return Err(err(start, DepErrorKind::UnbalancedName));
+        }
         let q = self.skip_white(name_end);
         let mut end = name_end;
         let mut constraint = None;
@@ -728,6 +738,8 @@ mod tests {
             ("foo\0", NulByte),
             ("()", EmptyRich),
             ("( )", EmptyRich),
+            ("(1( )", UnbalancedName),
+            ("(perl(Foo and b)", UnbalancedName),
             ("(a and )", MissingOperand),
             ("(a and", Unterminated),
             ("(a", Unterminated),

@@ -32,6 +32,7 @@ pub mod resource_consumption_stats;
 pub mod scalar_stats;
 #[cfg(test)]
 mod schema_tests;
+pub mod service_status;
 pub mod states;
 pub mod unapplied_change;
 pub mod user;
@@ -62,6 +63,7 @@ pub mod prelude {
     pub use super::resolution_problem::Entity as ResolutionProblem;
     pub use super::resource_consumption_stats::Entity as ResourceConsumptionStats;
     pub use super::scalar_stats::Entity as ScalarStats;
+    pub use super::service_status::Entity as ServiceStatus;
     pub use super::unapplied_change::Entity as UnappliedChange;
     pub use super::user::Entity as User;
 }

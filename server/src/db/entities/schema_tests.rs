@@ -14,7 +14,7 @@ use super::*;
 use crate::db::builds;
 use crate::db::test_db::{backends, empty_backends};
 
-const ALL_TABLES: [&str; 26] = [
+const ALL_TABLES: [&str; 27] = [
     "collection",
     "base_package",
     "package",
@@ -41,6 +41,7 @@ const ALL_TABLES: [&str; 26] = [
     "copr_rebuild",
     "scalar_stats",
     "resource_consumption_stats",
+    "service_status",
 ];
 
 async fn table_names(db: &DatabaseConnection) -> Vec<String> {
@@ -156,9 +157,14 @@ async fn migrations_up_down_up() {
         assert_eq!(index_sql(db, "ix_build_composite").await, None, "{l}: indexes gone");
         Migrator::up(db, None).await.unwrap_or_else(|e| panic!("{l}: up again: {e}"));
         assert_eq!(table_names(db).await, expected, "{l}: tables after second up");
-        // One step down removes only the indexes migration.
+        // One step down removes only the service_status table, the next the indexes.
         Migrator::down(db, Some(1)).await.unwrap_or_else(|e| panic!("{l}: down 1: {e}"));
-        assert_eq!(table_names(db).await, expected, "{l}");
+        let without: Vec<String> =
+            expected.iter().filter(|t| *t != "service_status").cloned().collect();
+        assert_eq!(table_names(db).await, without, "{l}");
+        assert!(index_sql(db, "ix_package_collection_id").await.is_some(), "{l}");
+        Migrator::down(db, Some(1)).await.unwrap_or_else(|e| panic!("{l}: down 2: {e}"));
+        assert_eq!(table_names(db).await, without, "{l}");
         assert_eq!(index_sql(db, "ix_package_collection_id").await, None, "{l}");
         Migrator::up(db, None).await.unwrap_or_else(|e| panic!("{l}: up 1: {e}"));
         assert!(index_sql(db, "ix_package_collection_id").await.is_some(), "{l}");
@@ -634,6 +640,17 @@ async fn every_entity_round_trips_a_row() {
         .insert(db)
         .await
         .expect("resource_consumption_stats");
+        service_status::ActiveModel {
+            name: Set("polling".into()),
+            last_tick_at: Set(Some(ts(8))),
+            last_success_at: Set(None),
+            last_error: Set(Some("boom".into())),
+            last_error_at: Set(Some(ts(8))),
+            ticks: Set(3),
+        }
+        .insert(db)
+        .await
+        .expect("service_status");
 
         // Read everything back through the entities (every column must decode).
         macro_rules! count {
@@ -667,7 +684,8 @@ async fn every_entity_round_trips_a_row() {
             copr_resolution_change,
             copr_rebuild,
             scalar_stats,
-            resource_consumption_stats
+            resource_consumption_stats,
+            service_status
         );
         assert_eq!(counts.len(), ALL_TABLES.len(), "{l}: every table has an entity");
         for (name, n) in counts {

@@ -106,7 +106,17 @@ fn prepare<'a>(body: &'a [u8], limits: &Limits) -> Result<&'a str, XmlRpcError> 
     if starts_with_ignore_case(head, b"<!doctype html") || starts_with_ignore_case(head, b"<html") {
         return Err(not_xmlrpc("HTML page", body));
     }
-    std::str::from_utf8(body).map_err(|e| XmlRpcError::NotUtf8 { offset: e.valid_up_to() })
+    let text =
+        std::str::from_utf8(body).map_err(|e| XmlRpcError::NotUtf8 { offset: e.valid_up_to() })?;
+    // XML cannot carry U+0000 in any form (raw or as `&#0;`), so the encoder could never
+    // write such a string back; expat rejects it too. (Found by the round-trip fuzzer.)
+    if let Some(at) = text.bytes().position(|b| b == 0) {
+        return Err(XmlRpcError::Forbidden {
+            position: Position::in_text(text, at),
+            what: "NUL character (U+0000)".to_string(),
+        });
+    }
+    Ok(text)
 }
 
 fn starts_with_ignore_case(haystack: &[u8], prefix: &[u8]) -> bool {

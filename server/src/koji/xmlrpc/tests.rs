@@ -659,3 +659,36 @@ fn conversions() {
     assert_eq!(Value::from(Some(3)).to::<Option<i64>>(), Ok(Some(3)));
     assert_eq!(Value::from(None::<i64>), Value::Nil);
 }
+
+// ---- regressions found by the fuzzers (fuzz/README.md) ----------------------------------
+
+/// xmlrpc_roundtrip: a raw NUL inside a string decoded, but the encoder can only write it
+/// as `&#0;`, which no XML parser (ours included) accepts, so the value could not travel
+/// back. A NUL anywhere in a document is now a typed error, raw or as a reference.
+#[test]
+fn fuzz_nul_characters_are_rejected_anywhere() {
+    for body in [
+        resp("<string>arm01-builder22\0.org</string>"),
+        resp("bare\0text"),
+        resp("<string><![CDATA[a\0b]]></string>"),
+        format!("<!-- \0 -->{}", resp("<int>1</int>")),
+        "<?xml version='1.0'?>\n<methodCall><methodName>get\0Tag</methodName></methodCall>"
+            .to_string(),
+    ] {
+        let e = decode_response(body.as_bytes()).expect_err("NUL in a response");
+        let c = decode_call(body.as_bytes()).expect_err("NUL in a call");
+        for e in [e, c] {
+            assert!(
+                matches!(&e, XmlRpcError::Forbidden { what, .. } if what.contains("NUL")),
+                "{body:?}: {e}"
+            );
+        }
+    }
+    let e = err_value("<string>line one\nnul here:\0</string>");
+    let XmlRpcError::Forbidden { position, .. } = e else { panic!("{e}") };
+    assert_eq!((position.line, position.column), (6, 10), "points at the NUL");
+    assert!(matches!(err_value("<string>a&#0;b</string>"), XmlRpcError::BadEntity { .. }));
+    // Other control characters still travel, as character references.
+    let v = Value::from("a\u{1}b\rc");
+    assert_eq!(roundtrip(&v), v);
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Benchmarks (release builds), figures into target/bench/. Usage:
+#   scripts/bench.sh              parse, scheduler, and full resolution of bookworm
+#   BASELINE=1 scripts/bench.sh   also the libsolv Python baseline (about 10 minutes)
+# Needs ../shared/bench (the distribution-scale data) beside the repository.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+DATA=../shared/bench/debian-rpmmd
+OUT=target/bench
+mkdir -p "$OUT"
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -srm)" | tee "$OUT/machine.txt"
+
+cargo build --release -p koschei
+cargo bench -p koschei --bench primary_parse 2>&1 | tee "$OUT/primary_parse.txt"
+cargo bench -p koschei --bench scheduler_plan 2>&1 | tee "$OUT/scheduler_plan.txt"
+
+for weak in weak noweak; do
+  flag=""; [ "$weak" = noweak ] && flag="--ignore-weak-deps"
+  /usr/bin/time -v target/release/koschei resolve --binary "$DATA/bookworm/binary" \
+      --source "$DATA/bookworm/source" --jobs "$(nproc)" $flag \
+      --output "$OUT/bookworm-$weak.jsonl" 2>"$OUT/bookworm-$weak.time" | tee "$OUT/bookworm-$weak.txt"
+  grep -E "Elapsed|Maximum resident" "$OUT/bookworm-$weak.time" | tee -a "$OUT/bookworm-$weak.txt"
+  python3 scripts/compare_baseline.py "$OUT/bookworm-$weak.jsonl" "$DATA/baseline/bookworm-$weak.tsv.zst" \
+      | tee -a "$OUT/bookworm-$weak.txt"
+done
+
+if [ "${BASELINE:-0}" = 1 ]; then
+  if ! /usr/bin/python3 -c 'import solv' 2>/dev/null; then
+    apt-get install -y -qq --no-install-recommends python3-solv >/dev/null
+  fi
+  /usr/bin/time -v /usr/bin/python3 ../shared/bench/koschei_baseline.py resolve \
+      --binary "$DATA/bookworm/binary" --source "$DATA/bookworm/source" \
+      --out "$OUT/baseline-bookworm-weak.jsonl.gz" --summary "$OUT/baseline-bookworm-weak.json" \
+      2>"$OUT/baseline-bookworm-weak.time"
+  grep -E "Elapsed|Maximum resident" "$OUT/baseline-bookworm-weak.time" | tee "$OUT/baseline.txt"
+fi
