@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 DATA=../shared/bench/debian-rpmmd
 OUT=target/bench
+BIN="${CARGO_TARGET_DIR:-target}/release/koschei"
 mkdir -p "$OUT"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -srm)" | tee "$OUT/machine.txt"
 
@@ -17,7 +18,7 @@ cargo bench -p koschei --bench scheduler_plan 2>&1 | tee "$OUT/scheduler_plan.tx
 
 for weak in weak noweak; do
   flag=""; [ "$weak" = noweak ] && flag="--ignore-weak-deps"
-  /usr/bin/time -v target/release/koschei resolve --binary "$DATA/bookworm/binary" \
+  /usr/bin/time -v "$BIN" resolve --binary "$DATA/bookworm/binary" \
       --source "$DATA/bookworm/source" --jobs "$(nproc)" $flag \
       --output "$OUT/bookworm-$weak.jsonl" 2>"$OUT/bookworm-$weak.time" | tee "$OUT/bookworm-$weak.txt"
   grep -E "Elapsed|Maximum resident" "$OUT/bookworm-$weak.time" | tee -a "$OUT/bookworm-$weak.txt"

@@ -42,7 +42,7 @@ pub enum Command {
         #[arg(long)]
         no_migrate: bool,
         /// Background services to run in this process, comma-separated (default: all;
-        /// an empty value runs none). Known: polling, scheduler.
+        /// an empty value runs none). Known: polling, repo_resolver, build_resolver, scheduler.
         #[arg(long, value_name = "LIST")]
         services: Option<String>,
     },
@@ -64,6 +64,12 @@ pub enum Command {
         /// built-in scenario (see server/src/kojisim/SCENARIO.md).
         #[arg(long, value_name = "PATH")]
         data: Option<PathBuf>,
+    },
+    /// Administration: collections and tracked packages (the original `koschei-admin`).
+    Admin {
+        /// What to do.
+        #[command(subcommand)]
+        command: crate::admin::cli_args::AdminCommand,
     },
 }
 
@@ -160,6 +166,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             print(&msg)
         }),
         Command::Resolve(args) => runtime()?.block_on(resolve(&config, args)),
+        Command::Admin { command } => runtime()?.block_on(admin(&config, command)),
         Command::Serve { listen, no_migrate, services } => {
             if let Some(addr) = listen {
                 config.http.listen = addr;
@@ -257,6 +264,35 @@ async fn resolve(config: &Config, args: ResolveArgs) -> Result<(), Failure> {
         s.per_package_ms[2],
         args.output.display(),
     ))
+}
+
+async fn admin(
+    config: &Config,
+    command: crate::admin::cli_args::AdminCommand,
+) -> Result<(), Failure> {
+    crate::telemetry::init(&config.log.filter);
+    let user = login_name().ok_or_else(|| Failure {
+        code: 2,
+        message: "cannot tell who is running the command (set SUDO_USER or USER)".into(),
+    })?;
+    let conn = db::connect(config).await?;
+    db::ensure_current(&conn).await?;
+    let koji = || crate::koji::instances::KojiInstances::from_config(config);
+    match command.execute(&conn, koji, &user).await {
+        Ok(messages) => print(&messages.iter().map(|m| format!("{m}\n")).collect::<String>()),
+        Err(e) => {
+            Err(Failure { code: if e.is_bad_input() { 2 } else { 1 }, message: e.to_string() })
+        }
+    }
+}
+
+/// The operator recorded in the audit log: `$SUDO_USER`, else the login (`$USER`, `$LOGNAME`),
+/// as the original admin CLI.
+#[expect(clippy::disallowed_methods, reason = "who runs the command, not a setting")]
+fn login_name() -> Option<String> {
+    ["SUDO_USER", "USER", "LOGNAME"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
 }
 
 async fn kojisim(listen: SocketAddr, data: Option<PathBuf>) -> Result<(), Failure> {

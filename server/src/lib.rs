@@ -2,6 +2,7 @@
 //! dependencies change. This crate is the server (GraphQL API, web app, background
 //! services) and the `koschei` command. See ARCHITECTURE.md for the map.
 
+pub mod admin;
 pub mod cli;
 pub mod config;
 pub mod context;

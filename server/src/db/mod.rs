@@ -5,6 +5,7 @@
 //! Nothing here talks to Koji or the network other than the database itself.
 
 pub mod builds;
+pub mod dependencies;
 pub mod dependency_keys;
 pub mod entities;
 pub mod last_build;

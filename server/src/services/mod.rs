@@ -9,7 +9,10 @@
 //! To add a service: write `services/<name>.rs` with a type implementing [`Service`] and add
 //! it to [`registry`]. Nothing here talks to Koji or the database itself.
 
+pub mod build_resolver;
 pub mod polling;
+pub mod repo_resolver;
+mod resolution;
 pub mod runner;
 pub mod scheduler;
 pub mod status;
@@ -174,7 +177,12 @@ pub trait Service: Send + Sync {
 
 /// Every service this binary has, in start order.
 pub fn registry() -> Vec<Arc<dyn Service>> {
-    vec![Arc::new(polling::Polling), Arc::new(scheduler::Scheduler)]
+    vec![
+        Arc::new(polling::Polling),
+        Arc::new(repo_resolver::RepoResolver),
+        Arc::new(build_resolver::BuildResolver),
+        Arc::new(scheduler::Scheduler),
+    ]
 }
 
 /// The names of [`registry`].
@@ -206,5 +214,7 @@ pub fn select(list: Option<&str>) -> Result<Vec<Arc<dyn Service>>, UnknownServic
     Ok(all.into_iter().filter(|s| wanted.contains(&s.name())).collect())
 }
 
+#[cfg(test)]
+mod resolver_tests;
 #[cfg(test)]
 mod tests;

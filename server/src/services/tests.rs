@@ -240,14 +240,18 @@ fn running(bs: &[build::Model]) -> Vec<&build::Model> {
 
 #[tokio::test]
 async fn registry_selection_and_unknown_names() {
-    assert_eq!(names(), ["polling", "scheduler"]);
+    assert_eq!(names(), ["polling", "repo_resolver", "build_resolver", "scheduler"]);
     let picked = select(Some("scheduler, polling,scheduler")).expect("known");
     assert_eq!(picked.iter().map(|s| s.name()).collect::<Vec<_>>(), ["polling", "scheduler"]);
-    assert_eq!(select(None).expect("all").len(), 2);
+    assert_eq!(select(None).expect("all").len(), 4);
     assert!(select(Some("")).expect("none").is_empty());
     let err = select(Some("polling,bogus")).err().expect("unknown");
     assert_eq!(err.name, "bogus");
-    assert!(err.to_string().contains("known services: polling, scheduler"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("known services: polling, repo_resolver, build_resolver, scheduler"),
+        "{err}"
+    );
 }
 
 #[tokio::test]

@@ -1,0 +1,311 @@
+//! The pieces repo_resolver and build_resolver share (spec §4.1): repo descriptors, the
+//! build group from Koji, BuildRequires from `getRPMDeps`, downloading a repo into the
+//! bounded cache, solving on a blocking thread, and reading/writing dependency sets.
+//!
+//! It must not decide what to persist: the two services own their writes.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::{Mutex, PoisonError};
+
+use sea_orm::{ConnectionTrait, DbErr};
+
+use super::ServiceContext;
+use crate::db::{dependencies, dependency_keys};
+use crate::koji::api::{RepoState, RpmDep, RpmRef};
+use crate::koji::instances::KojiInstance;
+use crate::koji::urls::repo_arch_url;
+use crate::repodata::cache::RepoCache;
+use crate::repodata::repo::LocalRepo;
+use crate::resolver::{Resolution, ResolvedDep, Sack, dependency_distances};
+use crate::rpm::Nevra;
+
+/// A Koji repo that can be downloaded: `(koji id, build tag, repo id)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RepoDescriptor {
+    /// `primary` or `secondary`.
+    pub koji_id: &'static str,
+    /// The tag the repo was generated for (from `repoInfo`).
+    pub build_tag: String,
+    /// The repo id.
+    pub repo_id: i64,
+}
+
+impl RepoDescriptor {
+    /// The cache key `{koji_id}-{build_tag}-{repo_id}`.
+    pub fn key(&self) -> String {
+        format!("{}-{}-{}", self.koji_id, self.build_tag, self.repo_id)
+    }
+}
+
+/// The descriptor of `repo_id` on `inst`, when the repo is READY or EXPIRED (its files
+/// exist); `None` for a deleted, failed or unknown repo.
+pub(crate) async fn descriptor(
+    inst: &KojiInstance,
+    repo_id: i64,
+) -> anyhow::Result<Option<RepoDescriptor>> {
+    let info = inst.api.repo_info(repo_id).await?;
+    Ok(info
+        .filter(|r| matches!(r.state, RepoState::Ready | RepoState::Expired))
+        .map(|r| RepoDescriptor { koji_id: inst.id.as_str(), build_tag: r.tag_name, repo_id }))
+}
+
+/// The build group's package names at the repo's event (spec §2.14): `None` when the
+/// repo, the tag's groups or the named group do not exist.
+pub(crate) async fn build_group(
+    inst: &KojiInstance,
+    build_tag: &str,
+    group_name: &str,
+    repo_id: i64,
+) -> anyhow::Result<Option<Vec<String>>> {
+    let Some(repo) = inst.api.repo_info(repo_id).await? else { return Ok(None) };
+    let groups = inst.api.get_tag_groups(build_tag, Some(repo.create_event)).await?;
+    let Some(group) = groups.into_iter().find(|g| g.name == group_name) else {
+        return Ok(None);
+    };
+    Ok(Some(
+        group
+            .packagelist
+            .into_iter()
+            .filter(|p| !p.blocked && (p.kind == "default" || p.kind == "mandatory"))
+            .map(|p| p.package)
+            .collect(),
+    ))
+}
+
+/// RPMSENSE bits kept in a BuildRequires (LESS | GREATER | EQUAL).
+const SENSE_OPS: i64 = 2 | 4 | 8;
+/// RPMSENSE_FIND_REQUIRES, ignored.
+const SENSE_FIND_REQUIRES: i64 = 1 << 14;
+
+/// A `getRPMDeps` entry as a dependency string (`name [op version]`), or `None` for
+/// entries with other sense bits (rpmlib(), scriptlet deps, …).
+pub(crate) fn dep_string(dep: &RpmDep) -> Option<String> {
+    let flags = dep.flags & !SENSE_FIND_REQUIRES;
+    if flags & !SENSE_OPS != 0 {
+        return None;
+    }
+    let mut op = String::new();
+    for (bit, c) in [(2, '<'), (4, '>'), (8, '=')] {
+        if flags & bit != 0 {
+            op.push(c);
+        }
+    }
+    Some(format!("{} {} {}", dep.name, op, dep.version).trim_end().to_owned())
+}
+
+/// BuildRequires of each SRPM (multicall chunks of `multicall_chunk_size`); a fault for one
+/// SRPM is an `Err` for that entry only.
+pub(crate) async fn build_requires(
+    ctx: &ServiceContext,
+    inst: &KojiInstance,
+    srpms: &[RpmRef],
+) -> Vec<Result<Vec<String>, String>> {
+    let mut out = Vec::with_capacity(srpms.len());
+    for chunk in srpms.chunks(ctx.config.koji.multicall_chunk_size.max(1)) {
+        for r in inst.api.get_rpms_requires(chunk).await {
+            out.push(match r {
+                Ok(deps) => Ok(deps.iter().filter_map(dep_string).collect()),
+                Err(e) => Err(e.to_string()),
+            });
+        }
+    }
+    out
+}
+
+static CACHES: Mutex<BTreeMap<PathBuf, RepoCache>> = Mutex::new(BTreeMap::new());
+
+/// The process-wide repo cache in `data_dir/repodata-cache`.
+fn repo_cache(ctx: &ServiceContext) -> anyhow::Result<RepoCache> {
+    let dir = ctx.config.data_dir.join("repodata-cache");
+    let mut caches = CACHES.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(c) = caches.get(&dir) {
+        return Ok(c.clone());
+    }
+    let cache = RepoCache::new(&dir, ctx.config.dependency.cache_l2_capacity)?;
+    caches.insert(dir, cache.clone());
+    Ok(cache)
+}
+
+/// Downloads (or finds in the cache) the binary arch directory of a repo.
+pub(crate) async fn fetch_repo(
+    ctx: &ServiceContext,
+    inst: &KojiInstance,
+    desc: &RepoDescriptor,
+) -> anyhow::Result<LocalRepo> {
+    let url = repo_arch_url(
+        &inst.config.topurl,
+        &desc.build_tag,
+        desc.repo_id,
+        &ctx.config.dependency.repo_arch,
+    );
+    Ok(repo_cache(ctx)?.get_or_fetch(&desc.key(), &url).await?)
+}
+
+/// One solved set of BuildRequires.
+#[derive(Debug, Clone)]
+pub(crate) struct Solved {
+    /// Installable.
+    pub resolved: bool,
+    /// Problem strings (empty when resolved).
+    pub problems: Vec<String>,
+    /// The install set with distances (empty when unresolved).
+    pub deps: Vec<ResolvedDep>,
+}
+
+fn solve_one(sack: &mut Sack, group: &[String], brs: &[String]) -> anyhow::Result<Solved> {
+    let Resolution { resolved, problems, install } = sack.resolve(group, brs)?;
+    if !resolved {
+        return Ok(Solved { resolved, problems, deps: Vec::new() });
+    }
+    let dist = dependency_distances(sack, brs, &install)?;
+    let mut deps = Vec::with_capacity(install.len());
+    for i in &install {
+        let nevra = Nevra::parse(i)?;
+        let distance = dist.get(&nevra.name).copied().flatten();
+        deps.push(ResolvedDep { nevra, distance });
+    }
+    Ok(Solved { resolved, problems, deps })
+}
+
+/// Results queued between the solving thread and the writer (spec: `resolver_queue_size`).
+const QUEUE: usize = 300;
+
+/// A running solve: results arrive in job order (the bare build group first when asked
+/// for); the thread stops after an unresolvable build group.
+pub(crate) struct SolveStream {
+    /// The results.
+    pub rx: tokio::sync::mpsc::Receiver<Solved>,
+    handle: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl SolveStream {
+    /// Waits for the solving thread; its error if it failed.
+    pub async fn finish(self) -> anyhow::Result<()> {
+        drop(self.rx);
+        self.handle.await?
+    }
+}
+
+/// Loads the repo and solves on a blocking thread (CPU-bound): first the bare build group
+/// when `with_base`, then (unless that failed) every BuildRequires list in `jobs`. Keep
+/// `repo` alive until [`SolveStream::finish`] (it pins the cache entry).
+pub(crate) fn solve_stream(
+    ctx: &ServiceContext,
+    repo: &LocalRepo,
+    group: Vec<String>,
+    with_base: bool,
+    jobs: Vec<Vec<String>>,
+) -> SolveStream {
+    let dir = repo.dir().to_path_buf();
+    let arch = ctx.config.dependency.resolve_for_arch.clone();
+    let weak = ctx.config.dependency.ignore_weak_deps;
+    let (tx, rx) = tokio::sync::mpsc::channel(QUEUE);
+    let handle = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        let mut sack = Sack::load(&dir, &arch, weak)?;
+        if with_base {
+            let base = solve_one(&mut sack, &group, &[])?;
+            let ok = base.resolved;
+            if tx.blocking_send(base).is_err() || !ok {
+                return Ok(());
+            }
+        }
+        for brs in &jobs {
+            if tx.blocking_send(solve_one(&mut sack, &group, brs)?).is_err() {
+                break; // the receiver gave up
+            }
+        }
+        Ok(())
+    });
+    SolveStream { rx, handle }
+}
+
+/// [`solve_stream`] without a base, collected (for small batches).
+pub(crate) async fn solve_all(
+    ctx: &ServiceContext,
+    repo: &LocalRepo,
+    group: Vec<String>,
+    jobs: Vec<Vec<String>>,
+) -> anyhow::Result<Vec<Solved>> {
+    let n = jobs.len();
+    let mut stream = solve_stream(ctx, repo, group, false, jobs);
+    let mut out = Vec::with_capacity(n);
+    while let Some(s) = stream.rx.recv().await {
+        out.push(s);
+    }
+    stream.finish().await?;
+    anyhow::ensure!(out.len() == n, "solver stopped after {} of {n} results", out.len());
+    Ok(out)
+}
+
+/// The dependency set stored in a build's `dependency_keys`, with each NEVRA's id.
+pub(crate) async fn stored_deps<C: ConnectionTrait>(
+    db: &C,
+    keys: &[u8],
+) -> anyhow::Result<(Vec<ResolvedDep>, HashMap<Nevra, i32>)> {
+    let ids = dependency_keys::decode(keys)?;
+    let by_id = dependencies::nevras_for(db, &ids).await?;
+    let mut deps = Vec::with_capacity(by_id.len());
+    let mut map = HashMap::with_capacity(by_id.len());
+    for (id, nevra) in by_id {
+        deps.push(ResolvedDep { nevra: nevra.clone(), distance: None });
+        map.insert(nevra, id);
+    }
+    Ok((deps, map))
+}
+
+/// One change row (`applied_change` / `unapplied_change` without its owner).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ChangeRow {
+    pub prev_dep_id: Option<i32>,
+    pub curr_dep_id: Option<i32>,
+    pub distance: Option<i32>,
+}
+
+/// The change rows between a stored dependency set and a new one (ids created as needed),
+/// and the dependency priority they give.
+pub(crate) async fn change_rows<C: ConnectionTrait>(
+    db: &C,
+    prev_keys: &[u8],
+    curr: &[ResolvedDep],
+    package_update: i64,
+) -> anyhow::Result<(Vec<ChangeRow>, i64)> {
+    let (prev, prev_ids) = stored_deps(db, prev_keys).await?;
+    let changes = crate::resolver::create_dependency_changes(&prev, curr);
+    let priority = crate::resolver::diff::dependency_priority(&changes, package_update as f64);
+    let new: Vec<Nevra> = changes.iter().filter_map(|c| c.curr.clone()).collect();
+    let curr_ids = dependencies::ids_for(db, &new).await.map_err(db_err)?;
+    let rows = changes
+        .iter()
+        .map(|c| ChangeRow {
+            prev_dep_id: c.prev.as_ref().and_then(|n| prev_ids.get(n).copied()),
+            curr_dep_id: c.curr.as_ref().and_then(|n| curr_ids.get(n).copied()),
+            distance: c.distance.map(i32::from),
+        })
+        .collect();
+    Ok((rows, priority))
+}
+
+fn db_err(e: DbErr) -> anyhow::Error {
+    anyhow::Error::new(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dep(name: &str, version: &str, flags: i64) -> RpmDep {
+        RpmDep { name: name.into(), version: version.into(), flags, dep_type: 0 }
+    }
+
+    #[test]
+    fn dep_strings_follow_rpmsense_bits() {
+        assert_eq!(dep_string(&dep("gcc", "", 0)).as_deref(), Some("gcc"));
+        assert_eq!(dep_string(&dep("a", "2", 8 | 4)).as_deref(), Some("a >= 2"));
+        assert_eq!(dep_string(&dep("a", "2", 2 | 8)).as_deref(), Some("a <= 2"));
+        assert_eq!(dep_string(&dep("a", "2", 2)).as_deref(), Some("a < 2"));
+        assert_eq!(dep_string(&dep("a", "2", 8 | (1 << 14))).as_deref(), Some("a = 2"));
+        assert_eq!(dep_string(&dep("rpmlib(FileDigests)", "4.6.0-1", 16_777_226)), None);
+        assert_eq!(dep_string(&dep("/bin/sh", "", 1 << 9)), None);
+    }
+}
