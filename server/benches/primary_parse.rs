@@ -42,7 +42,7 @@ fn cpu_ns() -> u64 {
 }
 
 fn main() {
-    let path = std::env::args().nth(1).unwrap_or_else(|| {
+    let path = std::env::args().skip(1).find(|a| !a.starts_with("--")).unwrap_or_else(|| {
         let dir = concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../../shared/bench/debian-rpmmd/bookworm/binary/repodata"
