@@ -428,3 +428,48 @@ mod subscriptions {
         roundtrip("graphql-ws", "start", "data").await;
     }
 }
+
+#[tokio::test]
+async fn the_services_query_reports_ticks_errors_and_lag() {
+    use chrono::{Duration, Utc};
+    use koschei::services::status::record;
+    for backend in backends() {
+        let app = TestApp::start(backend, None).await;
+        let db = &app.ctx.db;
+        let t = Utc::now() - Duration::seconds(90);
+        record(db, "polling", t, None).await.unwrap();
+        record(db, "scheduler", t, Some("koji is down")).await.unwrap();
+        record(db, "scheduler", t + Duration::seconds(30), None).await.unwrap();
+        let res = app
+            .graphql("{ services { name enabled lastTick lastSuccess lag lastError lastErrorAt ticks } }", json!({}))
+            .await;
+        let services = data(&res)["services"].as_array().unwrap().clone();
+        let by_name = |n: &str| {
+            services.iter().find(|s| s["name"] == n).cloned().unwrap_or_else(|| panic!("{n}"))
+        };
+        let names: Vec<&str> = services.iter().map(|s| s["name"].as_str().unwrap()).collect();
+        assert_eq!(
+            names,
+            ["build_resolver", "polling", "repo_resolver", "scheduler"],
+            "{backend:?}"
+        );
+
+        let polling = by_name("polling");
+        assert_eq!(polling["ticks"], 1);
+        assert_eq!(polling["lastError"], Value::Null);
+        let lag = polling["lag"].as_f64().unwrap();
+        assert!((85.0..600.0).contains(&lag), "lag {lag}");
+        assert_eq!(polling["enabled"], false, "the test server runs no services");
+
+        let scheduler = by_name("scheduler");
+        assert_eq!(scheduler["ticks"], 2);
+        assert_eq!(scheduler["lastError"], "koji is down");
+        assert!(scheduler["lastErrorAt"].is_string() && scheduler["lastSuccess"].is_string());
+        assert!(scheduler["lag"].as_f64().unwrap() < lag, "the later success has the smaller lag");
+
+        let idle = by_name("repo_resolver");
+        assert_eq!(idle["ticks"], 0);
+        assert_eq!(idle["lastTick"], Value::Null);
+        assert_eq!(idle["lag"], Value::Null);
+    }
+}
