@@ -3,6 +3,7 @@
 //!
 //! Pure state changes on a [`Hub`]; no IO.
 
+use crate::koji::api::toml_to_value;
 use crate::koji::xmlrpc::{Struct, Value};
 
 use super::clock::Hub;
@@ -12,20 +13,6 @@ use super::scenario::{
 use super::state::{
     Build, Parent, Repo, RepoOpts, Rpm, State, Tag, Target, Task, build_state, repo_state,
 };
-
-fn toml_to_value(v: &toml::Value) -> Value {
-    match v {
-        toml::Value::String(s) => Value::String(s.clone()),
-        toml::Value::Integer(i) => Value::Int(*i),
-        toml::Value::Float(f) => Value::Double(*f),
-        toml::Value::Boolean(b) => Value::Bool(*b),
-        toml::Value::Array(a) => Value::Array(a.iter().map(toml_to_value).collect()),
-        toml::Value::Table(t) => {
-            Value::Struct(t.iter().map(|(k, v)| (k.clone(), toml_to_value(v))).collect())
-        }
-        toml::Value::Datetime(d) => Value::String(d.to_string()),
-    }
-}
 
 /// Seeds an empty hub with the scenario's users, tags, targets, hosts, builds and repos.
 pub fn seed(hub: &mut Hub, sc: &Scenario, now: f64) -> Result<(), ScenarioError> {

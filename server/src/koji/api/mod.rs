@@ -24,7 +24,9 @@ use std::pin::Pin;
 use super::error::KojiError;
 use super::xmlrpc::{Call, Struct, Value};
 
-pub use requests::{ListTaggedOpts, Request, RpmRef, scratch_build_opts, toml_to_struct};
+pub use requests::{
+    ListTaggedOpts, Request, RpmRef, scratch_build_opts, toml_to_struct, toml_to_value,
+};
 pub use types::{
     BuildState, BuildTarget, ChannelInfo, DEP_REQUIRE, ExternalRepo, GroupPackage, HostInfo,
     PackageEntry, RepoInfo, RepoState, RpmDep, RpmInfo, TagExternalRepo, TagGroup, TagInfo,

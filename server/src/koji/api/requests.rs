@@ -144,7 +144,8 @@ pub fn toml_to_struct(table: &toml::Table) -> Struct {
     table.iter().map(|(k, v)| (k.clone(), toml_to_value(v))).collect()
 }
 
-fn toml_to_value(v: &toml::Value) -> Value {
+/// Converts one TOML value to XML-RPC; date-times become strings.
+pub fn toml_to_value(v: &toml::Value) -> Value {
     match v {
         toml::Value::String(s) => Value::String(s.clone()),
         toml::Value::Integer(i) => Value::Int(*i),
