@@ -8,11 +8,15 @@ cd "$(dirname "$0")/.."
 log() { printf '[setup] %s\n' "$*" >&2; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
+# libkrb5-dev: the `gssapi` feature (MIT GSSAPI, bound through bindgen/libclang);
+# krb5-kdc + krb5-admin-server: the throwaway KDC of server/tests/gssapi_login.rs (their
+# system services are not needed: the test runs its own KDC unprivileged).
 APT_PACKAGES=(
   pkg-config libclang-dev libsolv-dev libsolvext-dev libsolv-tools
   rpm createrepo-c zstd xz-utils
   chromium chromium-driver
   postgresql-client
+  libkrb5-dev krb5-kdc krb5-admin-server
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -23,10 +23,13 @@ echo "[test] building the web app (trunk)"
 mkdir -p target
 trunk build --offline --release >target/trunk-build.log 2>&1 || { cat target/trunk-build.log >&2; exit 1; }
 
-# The browser test and the koji CLI test must run here, not skip.
-export KOSCHEI_TEST_REQUIRE_BROWSER=1 KOSCHEI_TEST_REQUIRE_KOJI_CLI=1
+# The browser test, the koji CLI test and the Kerberos (KDC) test must run here, not skip.
+export KOSCHEI_TEST_REQUIRE_BROWSER=1 KOSCHEI_TEST_REQUIRE_KOJI_CLI=1 KOSCHEI_TEST_REQUIRE_KDC=1
 status=0
-cargo test --workspace --no-fail-fast "$@" 2>&1 | tee target/test-output.log || status=$?
+# With GSSAPI login (feature koschei/gssapi), so the whole suite builds once with it and
+# server/tests/gssapi_login.rs runs against a real MIT KDC.
+cargo test --workspace --features koschei/gssapi --no-fail-fast "$@" 2>&1 \
+  | tee target/test-output.log || status=$?
 # One closing line with the totals of every test binary.
 awk '/^test result:/ { p += $4; f += $6; i += $8 }
      END { printf "total: %d passed, %d failed, %d skipped\n", p, f, i }' target/test-output.log

@@ -177,7 +177,9 @@ pub enum LoginMethod {
     Password,
     /// `sslLogin` with a TLS client certificate.
     Ssl,
-    /// GSSAPI (Kerberos); needs the `gssapi` build feature.
+    /// `sslLogin` posted to `<hub>/ssllogin` with `Authorization: Negotiate` (GSSAPI,
+    /// Kerberos); needs the `gssapi` build feature. Uses `auth.principal`, `.keytab`,
+    /// `.ccache` and `.service`.
     Gssapi,
 }
 
@@ -193,6 +195,19 @@ pub struct KojiAuth {
     pub cert: Option<PathBuf>,
     /// PEM file with the CA that signed the hub's certificate.
     pub serverca: Option<PathBuf>,
+    /// Kerberos principal to log in as (`gssapi` login), e.g. `koschei/host@REALM`; by
+    /// default the credentials cache's principal (or the keytab's first one).
+    pub principal: Option<String>,
+    /// Client keytab to get tickets from (`gssapi` login); by default the existing
+    /// credentials cache must hold a valid ticket (e.g. from `kinit`).
+    pub keytab: Option<PathBuf>,
+    /// Credentials cache (`gssapi` login), e.g. `FILE:/var/lib/koschei/krb5cc` or
+    /// `MEMORY:koschei`; by default the Kerberos library's default (`KRB5CCNAME`).
+    pub ccache: Option<String>,
+    /// GSSAPI service of the hub (`gssapi` login): the target is `<service>@<hub host>`,
+    /// i.e. the principal `<service>/<hub host>@REALM`. Default `HTTP`, as the Python
+    /// client (requests-gssapi) uses.
+    pub service: Option<String>,
 }
 
 /// One Koji instance and how Koschei uses it (the original's `koji_config`).

@@ -96,6 +96,45 @@ pub enum KojiError {
         /// Why.
         message: String,
     },
+    /// A GSSAPI (Kerberos) login failed; `failure` says at which step.
+    #[error("Koji GSSAPI login failed ({failure}): {message}")]
+    Gssapi {
+        /// The kind of failure.
+        failure: GssapiFailure,
+        /// Details (GSSAPI's and Kerberos' own messages, or the hub's answer).
+        message: String,
+    },
+}
+
+/// What went wrong in a GSSAPI login ([`KojiError::Gssapi`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GssapiFailure {
+    /// No usable Kerberos credentials: no ticket cache (or an empty or expired one) and
+    /// no keytab, or a keytab without the principal's key.
+    NoCredentials,
+    /// No KDC of the realm could be reached (or none is configured for it).
+    KdcUnreachable,
+    /// The KDC does not know the hub's service principal (`<service>/<hub host>`).
+    UnknownService,
+    /// The hub (its web server) refused the Negotiate token: HTTP 401.
+    Rejected,
+    /// The hub's answer did not prove its identity (mutual authentication failed).
+    MutualAuth,
+    /// Any other GSSAPI or Kerberos failure.
+    Other,
+}
+
+impl std::fmt::Display for GssapiFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            GssapiFailure::NoCredentials => "no Kerberos credentials",
+            GssapiFailure::KdcUnreachable => "KDC unreachable",
+            GssapiFailure::UnknownService => "unknown service principal",
+            GssapiFailure::Rejected => "rejected by the hub",
+            GssapiFailure::MutualAuth => "mutual authentication failed",
+            GssapiFailure::Other => "GSSAPI error",
+        })
+    }
 }
 
 impl KojiError {
@@ -115,15 +154,16 @@ impl KojiError {
     /// Whether repeating the same request may succeed: transport errors (including
     /// timeouts), HTTP 500/502/503/504 and 408/429, and the `ServerOffline` fault. Never
     /// true for a fault that says the request itself is wrong or not allowed, nor for
-    /// decoding/conversion/auth errors.
+    /// decoding/conversion/auth/GSSAPI errors.
     pub fn is_retryable(&self) -> bool {
         match self {
             KojiError::Transport { .. } => true,
             KojiError::Http { status, .. } => matches!(status, 408 | 429 | 500 | 502 | 503 | 504),
             KojiError::Fault { code, .. } => *code == codes::SERVER_OFFLINE,
-            KojiError::Decode { .. } | KojiError::Conversion { .. } | KojiError::Auth { .. } => {
-                false
-            }
+            KojiError::Decode { .. }
+            | KojiError::Conversion { .. }
+            | KojiError::Auth { .. }
+            | KojiError::Gssapi { .. } => false,
         }
     }
 

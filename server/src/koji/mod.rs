@@ -6,6 +6,7 @@ pub mod api;
 #[cfg(test)]
 mod cassettes;
 pub mod error;
+pub mod gssapi;
 pub mod instances;
 pub mod session;
 pub mod transport;

@@ -1,5 +1,6 @@
 //! A session with one Koji hub: login (anonymous, password `login`, TLS client
-//! certificate `sslLogin`; GSSAPI only where supported), session identity and call numbers
+//! certificate `sslLogin`, GSSAPI `sslLogin` with `Authorization: Negotiate` when built
+//! with the `gssapi` feature, see [`super::gssapi`]), session identity and call numbers
 //! on every authenticated request (koji-api.md §4.1), one re-login when the session
 //! expires, bounded retries with backoff, and chunked multicall.
 //!
@@ -76,7 +77,7 @@ impl KojiSession {
     ///
     /// Errors: an invalid hub URL ([`KojiError::Transport`]); unreadable TLS files, a
     /// missing user/password/certificate for the login method, or GSSAPI in a build
-    /// without support ([`KojiError::Auth`]).
+    /// without the `gssapi` feature ([`KojiError::Auth`]).
     pub fn new(config: &KojiConfig) -> Result<Self, KojiError> {
         let hub = url::Url::parse(&config.server).map_err(|e| KojiError::Transport {
             url: config.server.clone(),
@@ -96,7 +97,11 @@ impl KojiSession {
                     return Err(auth_error("ssl login needs koji.auth.cert (PEM with key)"));
                 }
             }
-            LoginMethod::Gssapi => return Err(gssapi_unsupported()),
+            LoginMethod::Gssapi => {
+                if !cfg!(feature = "gssapi") {
+                    return Err(gssapi_unsupported());
+                }
+            }
         }
         let tls = TlsFiles {
             client_cert: match config.login_method {
@@ -215,7 +220,8 @@ impl KojiSession {
     async fn login_locked(&self, state: &mut SessionState, renew: bool) -> Result<(), KojiError> {
         let (url, method, params) = match self.login_method {
             LoginMethod::Anonymous => return Ok(()),
-            LoginMethod::Gssapi => return Err(gssapi_unsupported()),
+            LoginMethod::Gssapi if !cfg!(feature = "gssapi") => return Err(gssapi_unsupported()),
+            LoginMethod::Gssapi => (ssl_login_url(&self.hub), "sslLogin", Vec::new()),
             LoginMethod::Password => {
                 let user = self.auth.user.clone().unwrap_or_default();
                 let password =
@@ -234,7 +240,7 @@ impl KojiSession {
                 );
                 let body = xmlrpc::encode_call(method, &renew_params);
                 let identity = Identity { info, callnum: next_callnum(state) };
-                match self.send_with_retries(&url, method, &body, Some(identity)).await {
+                match self.send_login(&url, method, &body, Some(identity)).await {
                     Err(KojiError::Fault { code, message, .. }) => {
                         tracing::info!(code, %message, "renewing the Koji session failed; new login");
                         None
@@ -248,7 +254,7 @@ impl KojiSession {
             Some(outcome) => outcome,
             None => {
                 let body = xmlrpc::encode_call(method, &params);
-                self.send_with_retries(&url, method, &body, None).await
+                self.send_login(&url, method, &body, None).await
             }
         };
         let value = outcome.map_err(|e| match e {
@@ -261,6 +267,83 @@ impl KojiSession {
         Ok(())
     }
 
+    /// Sends a login request: GSSAPI logins go through `send_negotiate` (once, with a fresh token, as the Python client does), the others through the
+    /// usual retries.
+    async fn send_login(
+        &self,
+        url: &url::Url,
+        method: &str,
+        body: &str,
+        identity: Option<Identity<'_>>,
+    ) -> Result<Value, KojiError> {
+        #[cfg(feature = "gssapi")]
+        if self.login_method == LoginMethod::Gssapi {
+            return self.send_negotiate(url, method, body, identity).await;
+        }
+        self.send_with_retries(url, method, body, identity).await
+    }
+
+    /// Sends `sslLogin` with `Authorization: Negotiate` and checks the hub's answer token
+    /// (mutual authentication). Getting the first token may talk to the KDC, so it runs
+    /// on a blocking thread. HTTP 401 becomes [`GssapiFailure::Rejected`].
+    #[cfg(feature = "gssapi")]
+    async fn send_negotiate(
+        &self,
+        base: &url::Url,
+        method: &str,
+        body: &str,
+        identity: Option<Identity<'_>>,
+    ) -> Result<Value, KojiError> {
+        use super::error::GssapiFailure;
+        use super::gssapi::{self, Initiator, InitiatorOptions};
+        let gss = |failure, message: String| KojiError::Gssapi { failure, message };
+        let host = base
+            .host_str()
+            .ok_or_else(|| gss(GssapiFailure::Other, format!("hub URL {base} has no host")))?
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string();
+        let opts = InitiatorOptions {
+            principal: self.auth.principal.clone(),
+            keytab: self.auth.keytab.clone(),
+            ccache: self.auth.ccache.clone(),
+            service: self.auth.service.clone().unwrap_or_else(|| gssapi::DEFAULT_SERVICE.into()),
+        };
+        let (initiator, token) =
+            tokio::task::spawn_blocking(move || Initiator::start(&opts, &host))
+                .await
+                .map_err(|e| gss(GssapiFailure::Other, format!("GSSAPI thread failed: {e}")))??;
+        let (url, mut headers) = with_identity(base, identity.as_ref());
+        headers.push(("Authorization", gssapi::negotiate_header(&token)));
+        let sent = self
+            .transport
+            .post_reading_header(
+                &url,
+                base.as_str(),
+                &headers,
+                method,
+                body.into(),
+                Some("WWW-Authenticate"),
+            )
+            .await;
+        let (value, reply) = match sent {
+            Err(KojiError::Http { url, status: 401, snippet }) => {
+                return Err(gss(
+                    GssapiFailure::Rejected,
+                    format!("{url} answered HTTP 401 to the Negotiate token: {snippet}"),
+                ));
+            }
+            other => other?,
+        };
+        let reply = reply
+            .as_deref()
+            .and_then(gssapi::parse_negotiate)
+            .transpose()
+            .map_err(|m| gss(GssapiFailure::MutualAuth, m))?;
+        initiator.finish(reply.as_deref())?;
+        value.map_err(|f| KojiError::fault(method, f.code, f.string))
+    }
+
     /// Sends one request, repeating it (same body, same call number, as the Python client
     /// does) on retryable errors.
     async fn send_with_retries(
@@ -270,20 +353,7 @@ impl KojiSession {
         body: &str,
         identity: Option<Identity<'_>>,
     ) -> Result<Value, KojiError> {
-        let mut url = base.clone();
-        let mut headers = Vec::new();
-        if let Some(Identity { info, callnum }) = &identity {
-            if info.header_auth {
-                headers.push(("Koji-Session-Id", info.id.to_string()));
-                headers.push(("Koji-Session-Key", info.key.clone()));
-                headers.push(("Koji-Session-Callnum", callnum.to_string()));
-            } else {
-                url.query_pairs_mut()
-                    .append_pair("session-id", &info.id.to_string())
-                    .append_pair("session-key", &info.key)
-                    .append_pair("callnum", &callnum.to_string());
-            }
-        }
+        let (url, headers) = with_identity(base, identity.as_ref());
         let display = base.as_str();
         let mut retry = 0;
         loop {
@@ -316,6 +386,29 @@ impl KojiApi for KojiSession {
     }
 }
 
+/// The URL and headers that carry the session identity (headers for hubs that asked for
+/// them, the legacy query string otherwise).
+fn with_identity(
+    base: &url::Url,
+    identity: Option<&Identity<'_>>,
+) -> (url::Url, Vec<(&'static str, String)>) {
+    let mut url = base.clone();
+    let mut headers = Vec::new();
+    if let Some(Identity { info, callnum }) = identity {
+        if info.header_auth {
+            headers.push(("Koji-Session-Id", info.id.to_string()));
+            headers.push(("Koji-Session-Key", info.key.clone()));
+            headers.push(("Koji-Session-Callnum", callnum.to_string()));
+        } else {
+            url.query_pairs_mut()
+                .append_pair("session-id", &info.id.to_string())
+                .append_pair("session-key", &info.key)
+                .append_pair("callnum", &callnum.to_string());
+        }
+    }
+    (url, headers)
+}
+
 fn next_callnum(state: &mut SessionState) -> u64 {
     let n = state.callnum;
     state.callnum += 1;
@@ -333,16 +426,9 @@ fn auth_error(message: impl Into<String>) -> KojiError {
     KojiError::Auth { message: message.into() }
 }
 
-/// The error every GSSAPI login gives: this build has no GSSAPI implementation (with the
-/// `gssapi` feature the message says it is not implemented yet).
+/// The error a GSSAPI login gives in a build without the `gssapi` feature.
 fn gssapi_unsupported() -> KojiError {
-    if cfg!(feature = "gssapi") {
-        auth_error("GSSAPI login is not supported in this build (not implemented yet)")
-    } else {
-        auth_error(
-            "GSSAPI login is not supported in this build (built without the `gssapi` feature)",
-        )
-    }
+    auth_error("GSSAPI login is not supported in this build (built without the `gssapi` feature)")
 }
 
 fn parse_session_info(method: &str, value: &Value) -> Result<SessionInfo, KojiError> {

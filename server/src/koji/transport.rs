@@ -119,6 +119,23 @@ impl Transport {
         method: &str,
         body: String,
     ) -> Result<Result<Value, Fault>, KojiError> {
+        self.post_reading_header(url, display_url, headers, method, body, None)
+            .await
+            .map(|(r, _)| r)
+    }
+
+    /// [`Transport::post`] that also returns the value of the response header
+    /// `reply_header` of a 200 answer (e.g. `WWW-Authenticate` for GSSAPI's mutual
+    /// authentication).
+    pub async fn post_reading_header(
+        &self,
+        url: &url::Url,
+        display_url: &str,
+        headers: &[(&'static str, String)],
+        method: &str,
+        body: String,
+        reply_header: Option<&'static str>,
+    ) -> Result<(Result<Value, Fault>, Option<String>), KojiError> {
         let mut request = self
             .client
             .post(url.clone())
@@ -135,6 +152,10 @@ impl Transport {
         };
         let mut response = request.send().await.map_err(transport_error)?;
         let status = response.status();
+        let header_value = reply_header
+            .and_then(|name| response.headers().get(name))
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         let max = self.limits.max_body_bytes;
         let mut bytes = Vec::new();
         let mut too_big = None;
@@ -158,8 +179,9 @@ impl Transport {
                 source: XmlRpcError::TooBig { size, limit: max },
             });
         }
-        xmlrpc::decode_response_with(&bytes, &self.limits)
-            .map_err(|source| KojiError::Decode { method: method.to_string(), source })
+        let value = xmlrpc::decode_response_with(&bytes, &self.limits)
+            .map_err(|source| KojiError::Decode { method: method.to_string(), source })?;
+        Ok((value, header_value))
     }
 }
 

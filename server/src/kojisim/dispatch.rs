@@ -309,10 +309,14 @@ pub fn call(
         ),
         "logout" => logout(hub, ctx, Args::bind(method, params, &["session_id"], false)?),
         "sslLogin" => Err(Fault::new(code::AUTH, "could not verify client: NONE")),
-        "getLoggedInUser" => Ok(ctx
-            .user_id
-            .and_then(|id| hub.state.users.get(&id))
-            .map_or(Value::Nil, |u| super::shapes::user(u, Some(0)))),
+        "getLoggedInUser" => {
+            let authtype =
+                ctx.session_id.and_then(|s| hub.state.sessions.get(&s)).map(|s| s.authtype);
+            Ok(ctx
+                .user_id
+                .and_then(|id| hub.state.users.get(&id))
+                .map_or(Value::Nil, |u| super::shapes::user(u, Some(authtype.unwrap_or(0)))))
+        }
         _ => {
             if let Some(result) = super::methods::call(hub, ctx, method, params.clone()) {
                 return result;
@@ -370,15 +374,61 @@ fn login(hub: &mut Hub, ctx: &mut Ctx, a: Args) -> Result<Value, Fault> {
         return Err(bad());
     }
     let user_id = u.id;
+    Ok(new_session(hub, ctx, user_id, AUTHTYPE_NORMAL))
+}
+
+/// `AUTHTYPES` (koji-api.md §5).
+const AUTHTYPE_NORMAL: i64 = 0;
+const AUTHTYPE_GSSAPI: i64 = 3;
+
+/// Opens a session for `user_id` and returns the login result struct.
+fn new_session(hub: &mut Hub, ctx: &mut Ctx, user_id: i64, authtype: i64) -> Value {
     let id = hub.state.alloc("session");
     let key = session_key(user_id, id, hub.now());
-    hub.state.sessions.insert(id, Session { id, user_id, key: key.clone(), callnum: None });
+    hub.state
+        .sessions
+        .insert(id, Session { id, user_id, key: key.clone(), callnum: None, authtype });
     *ctx = Ctx { user_id: Some(user_id), session_id: Some(id) };
-    Ok(Value::structure([
+    Value::structure([
         ("session-id", Value::Int(id)),
         ("session-key", Value::String(key)),
         ("header-auth", Value::Bool(true)),
-    ]))
+    ])
+}
+
+/// `sslLogin` after the web server verified a GSSAPI (Negotiate) token for `principal`
+/// (what mod_auth_gssapi puts in `REMOTE_USER`): the user is the principal's name part
+/// (`user@REALM` → `user`), created if missing (the hub's `LoginCreatesUser`, on by
+/// default), and gets a new session with authtype GSSAPI. Other calls at the login URL
+/// go through [`handle`] as usual.
+pub fn gssapi_login(hub: &mut Hub, principal: &str, params: Vec<Value>) -> Result<Value, Fault> {
+    let _ = Args::bind(
+        "sslLogin",
+        params,
+        &["proxyuser", "proxyauthtype", "renew", "exclusive"],
+        false,
+    )?;
+    let name = crate::koji::gssapi::user_of_principal(principal).to_string();
+    let user_id = match hub.state.user_named(&name) {
+        Some(u) => u.id,
+        None => {
+            let id = hub.state.alloc("user");
+            let user = super::state::User {
+                id,
+                name,
+                password: None,
+                perms: Vec::new(),
+                usertype: 0,
+                krb_principal: None,
+            };
+            hub.state.users.insert(id, user);
+            id
+        }
+    };
+    if let Some(u) = hub.state.users.get_mut(&user_id) {
+        u.krb_principal = Some(principal.to_string());
+    }
+    Ok(new_session(hub, &mut Ctx::default(), user_id, AUTHTYPE_GSSAPI))
 }
 
 /// `"<user_id>-<19 alnum>"`, derived from the ids and time (not secret: a simulator).

@@ -1,7 +1,8 @@
 //! HTTP front of the simulator: `POST /kojihub` (XML-RPC, plus `rawUpload` chunks sent as
-//! `application/octet-stream` with query parameters), `/kojihub/ssllogin`, and the file
-//! tree under `/kojifiles` (topurl): `repos/<tag>/<id|latest>/…`, `work/tasks/…`,
-//! `packages/…`.
+//! `application/octet-stream` with query parameters), `/kojihub/ssllogin` (GSSAPI login
+//! with `Authorization: Negotiate` when enabled, as mod_auth_gssapi in front of a real
+//! hub; HTTP 401 otherwise), and the file tree under `/kojifiles` (topurl):
+//! `repos/<tag>/<id|latest>/…`, `work/tasks/…`, `packages/…`.
 //!
 //! Transport only: decoding/encoding via the codec, everything else via `dispatch`.
 
@@ -27,7 +28,7 @@ pub const KOJI_VERSION: &str = "1.35.3";
 pub fn router(sim: KojiSim) -> Router {
     Router::new()
         .route("/kojihub", post(hub).get(not_allowed))
-        .route("/kojihub/ssllogin", post(hub).get(not_allowed))
+        .route("/kojihub/ssllogin", post(ssllogin).get(not_allowed))
         .route("/kojifiles/{*path}", get(files))
         .layer(DefaultBodyLimit::max(8 * 1024 * 1024))
         .with_state(sim)
@@ -74,10 +75,86 @@ async fn hub(
     if let Some(filename) = query.get("filename") {
         return upload(&sim, &creds, &query, filename, &body);
     }
+    call_hub(&sim, &creds, &body, None)
+}
+
+/// `/kojihub/ssllogin`: without `Authorization: Negotiate` the same as `/kojihub` (a
+/// certificate `sslLogin` then faults: the simulator has no TLS), unless GSSAPI is on,
+/// which demands a token (401 challenge). With a token: verified by the acceptor, then
+/// `sslLogin` logs the principal's user in and the answer carries the mutual-auth token.
+async fn ssllogin(
+    State(sim): State<KojiSim>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let creds = credentials(&headers, &query);
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(crate::koji::gssapi::parse_negotiate);
+    match token {
+        None if negotiate_enabled(&sim) => {
+            unauthorized("GSSAPI (Negotiate) authentication is required here".into())
+        }
+        None => call_hub(&sim, &creds, &body, None),
+        Some(Err(message)) => unauthorized(message),
+        Some(Ok(token)) => negotiate(&sim, &creds, &body, &token),
+    }
+}
+
+fn unauthorized(message: String) -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::WWW_AUTHENTICATE, "Negotiate")],
+        format!("Unauthorized: {message}\n"),
+    )
+        .into_response()
+}
+
+#[cfg(feature = "gssapi")]
+fn negotiate_enabled(sim: &KojiSim) -> bool {
+    sim.negotiate.is_some()
+}
+
+#[cfg(not(feature = "gssapi"))]
+fn negotiate_enabled(_: &KojiSim) -> bool {
+    false
+}
+
+#[cfg(feature = "gssapi")]
+fn negotiate(sim: &KojiSim, creds: &Credentials, body: &[u8], token: &[u8]) -> Response {
+    let Some(acceptor) = &sim.negotiate else {
+        return unauthorized("GSSAPI is not enabled on this simulator (no service keytab)".into());
+    };
+    match acceptor.accept(token) {
+        Err(message) => unauthorized(format!("GSSAPI authentication failed: {message}")),
+        Ok(accepted) => {
+            tracing::debug!(principal = %accepted.principal, "kojisim: GSSAPI client verified");
+            let mut resp = call_hub(sim, creds, body, Some(&accepted.principal));
+            if let Some(reply) = &accepted.reply
+                && let Ok(value) =
+                    HeaderValue::from_str(&crate::koji::gssapi::negotiate_header(reply))
+            {
+                resp.headers_mut().insert(header::WWW_AUTHENTICATE, value);
+            }
+            resp
+        }
+    }
+}
+
+#[cfg(not(feature = "gssapi"))]
+fn negotiate(_: &KojiSim, _: &Credentials, _: &[u8], _: &[u8]) -> Response {
+    unauthorized("GSSAPI is not supported: kojisim was built without the `gssapi` feature".into())
+}
+
+/// Decodes and runs one XML-RPC call; `principal` is set when GSSAPI verified the
+/// client (then `sslLogin` logs that principal in).
+fn call_hub(sim: &KojiSim, creds: &Credentials, body: &[u8], principal: Option<&str>) -> Response {
     if body.is_empty() {
         return (StatusCode::BAD_REQUEST, "Invalid request: empty body\n").into_response();
     }
-    let (method, params) = match decode_call(&body) {
+    let (method, params) = match decode_call(body) {
         Ok(call) => call,
         Err(e) => {
             return (StatusCode::BAD_REQUEST, format!("Invalid request: {e}\n")).into_response();
@@ -85,7 +162,12 @@ async fn hub(
     };
     let result = sim.with_hub(|hub| {
         hub.step();
-        dispatch::handle(hub, &creds, &method, params)
+        match principal {
+            Some(principal) if method == "sslLogin" => {
+                dispatch::gssapi_login(hub, principal, params)
+            }
+            _ => dispatch::handle(hub, creds, &method, params),
+        }
     });
     match result {
         Ok(value) => xml(encode_response(&value)),

@@ -242,8 +242,11 @@ pub fn user(u: &User, authtype: Option<i64>) -> Value {
         ("name", Value::String(u.name.clone())),
         ("status", Value::Int(0)),
         ("usertype", Value::Int(u.usertype)),
-        ("krb_principal", Value::Nil),
-        ("krb_principals", Value::Array(Vec::new())),
+        ("krb_principal", u.krb_principal.clone().map_or(Value::Nil, Value::String)),
+        (
+            "krb_principals",
+            Value::Array(u.krb_principal.iter().map(|p| Value::String(p.clone())).collect()),
+        ),
     ];
     if let Some(a) = authtype {
         v.push(("authtype", Value::Int(a)));

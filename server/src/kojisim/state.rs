@@ -363,6 +363,8 @@ pub struct User {
     pub perms: Vec<String>,
     /// `USERTYPES`: NORMAL 0, HOST 1.
     pub usertype: i64,
+    /// Kerberos principal (set when the user logged in with GSSAPI).
+    pub krb_principal: Option<String>,
 }
 
 /// A comps group of a tag.
@@ -389,6 +391,8 @@ pub struct Session {
     pub key: String,
     /// Last stored callnum.
     pub callnum: Option<i64>,
+    /// `AUTHTYPES`: NORMAL 0 (password), SSL 2, GSSAPI 3.
+    pub authtype: i64,
 }
 
 /// The whole hub.

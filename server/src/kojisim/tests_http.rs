@@ -633,3 +633,29 @@ async fn repo_files_are_consistent_and_libsolv_reads_them() {
         panic!("/usr/bin/repo2solv is missing: apt-get install libsolv-tools");
     }
 }
+
+#[tokio::test]
+async fn ssllogin_without_gssapi_answers_401_to_negotiate_and_faults_otherwise() {
+    let srv = start().await;
+    let body = encode_call("sslLogin", &[]);
+    // A Negotiate token reaches a simulator that has no service keytab (or no GSSAPI at
+    // all in this build): 401 with a challenge and a message saying why.
+    let auth = ("Authorization", "Negotiate YIIBAQ==".to_string());
+    let (status, head, text) =
+        http(srv.addr, "POST", "/kojihub/ssllogin", &[auth], body.as_bytes()).await;
+    assert_eq!(status, 401, "{head}");
+    assert!(head.to_ascii_lowercase().contains("www-authenticate: negotiate"), "{head}");
+    let text = String::from_utf8_lossy(&text);
+    let why = if cfg!(feature = "gssapi") { "no service keytab" } else { "`gssapi` feature" };
+    assert!(text.contains(why), "{text}");
+    // Bad base64 in the token: 401 as well.
+    let bad = ("Authorization", "Negotiate !!!".to_string());
+    let (status, _, _) = http(srv.addr, "POST", "/kojihub/ssllogin", &[bad], body.as_bytes()).await;
+    assert_eq!(status, 401);
+    // No token: the certificate login of a hub without TLS.
+    let (status, _, text) = http(srv.addr, "POST", "/kojihub/ssllogin", &[], body.as_bytes()).await;
+    assert_eq!(status, 200);
+    let fault = decode_response(&text).expect("xml-rpc").expect_err("fault");
+    assert_eq!(fault.code, 1002, "{fault:?}");
+    assert!(fault.string.contains("could not verify client"), "{fault:?}");
+}
