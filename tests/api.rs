@@ -473,3 +473,219 @@ async fn the_services_query_reports_ticks_errors_and_lag() {
         assert_eq!(idle["lag"], Value::Null);
     }
 }
+
+const PACKAGE: &str = r#"
+query($collection: String, $name: String!, $first: Int, $after: String) {
+  package(collection: $collection, name: $name) {
+    name state tracked blocked resolved currentPriority skipReasons resolutionProblems
+    collection { name }
+    inCollections { state collection { name } }
+    dependencyChanges { depName prevEvr currEvr distance kind }
+    resolutionHistory { resolved problems }
+    lastBuild { taskId } lastCompleteBuild { taskId }
+    builds(first: $first, after: $after) {
+      totalCount
+      pageInfo { hasNextPage hasPreviousPage endCursor }
+      nodes { taskId state depsResolved taskUrl release repoId
+        kojiTasks { arch taskId state taskUrl buildLogUrl rootLogUrl }
+        dependencyChanges { depName prevEvr currEvr distance kind } }
+    }
+  }
+}"#;
+
+fn change_list(v: &Value) -> Vec<String> {
+    v.as_array()
+        .expect("changes")
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {} {} {} {}",
+                c["depName"].as_str().unwrap(),
+                c["prevEvr"].as_str().unwrap_or("-"),
+                c["currEvr"].as_str().unwrap_or("-"),
+                c["distance"].as_i64().map_or("null".to_owned(), |d| d.to_string()),
+                c["kind"].as_str().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn task_ids(page: &Value) -> Vec<i64> {
+    page["nodes"].as_array().unwrap().iter().map(|b| b["taskId"].as_i64().unwrap()).collect()
+}
+
+#[tokio::test]
+async fn the_package_query_shows_changes_builds_and_tasks() {
+    for backend in backends() {
+        let app = TestApp::start(backend, None).await;
+        let db = &app.ctx.db;
+        let f40 = seed::collection(db, "f40", "Fedora 40", 100).await;
+        let f41 = seed::collection(db, "f41", "Fedora 41", 90).await;
+        seed::package_with_history(db, &f40, "rnv", 100).await;
+        seed::package(db, &f41, "rnv", Spec::built(5)).await;
+
+        let res = app.graphql(PACKAGE, json!({"collection": "f40", "name": "rnv"})).await;
+        let p = &data(&res)["package"];
+        assert_eq!(p["name"], "rnv", "{backend:?}");
+        assert_eq!(p["collection"]["name"], "f40");
+        assert_eq!(p["state"], "OK", "the newest complete build succeeded");
+        assert_eq!(p["lastBuild"]["taskId"], 103);
+        assert_eq!(p["lastCompleteBuild"]["taskId"], 103);
+        assert_eq!(p["resolutionProblems"], json!([]));
+        assert_eq!(p["skipReasons"], json!([]), "{backend:?}: schedulable");
+        assert!(p["currentPriority"].is_i64(), "{p:#}");
+        let elsewhere: Vec<(&str, &str)> = p["inCollections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| (x["collection"]["name"].as_str().unwrap(), x["state"].as_str().unwrap()))
+            .collect();
+        assert_eq!(elsewhere, [("f40", "OK"), ("f41", "FAILING")], "global collection order");
+        // Unapplied changes: by distance (unknown last), then name; kinds by RPM order.
+        assert_eq!(
+            change_list(&p["dependencyChanges"]),
+            [
+                "epochy 1.0-1.fc40 2:0.5-1.fc40 1 UPGRADED",
+                "bash 5.2-1.fc40 5.1-9.fc40 2 DOWNGRADED",
+                "gcc 13.2-1.fc40 14.1-1.fc40 2 UPGRADED",
+                "zlib 1.2.13-1.fc40 1.3-1.fc40 null UPGRADED",
+            ],
+            "{backend:?}"
+        );
+        // Builds newest first, each with its own changes and tasks.
+        let builds = &p["builds"];
+        assert_eq!(builds["totalCount"], 3);
+        assert_eq!(task_ids(builds), [103, 102, 101]);
+        let nodes = builds["nodes"].as_array().unwrap();
+        assert_eq!(nodes[0]["depsResolved"], Value::Null);
+        assert_eq!(nodes[0]["dependencyChanges"], json!([]));
+        assert_eq!(nodes[1]["state"], "FAILED");
+        assert_eq!(nodes[1]["taskUrl"], "https://koji.fedoraproject.org/koji/taskinfo?taskID=102");
+        assert_eq!(
+            change_list(&nodes[1]["dependencyChanges"]),
+            [
+                "expat 2.5.0-1.fc40 2.10.0-1.fc40 1 UPGRADED",
+                "python3 1:3.12.1-1.fc40 1:3.11.9-1.fc40 1 DOWNGRADED",
+                "newdep - 0.1-1.fc40 2 ADDED",
+                "glibc 2.39-1.fc40 2.39-2.fc40 3 UPGRADED",
+                "libfoo 1.0-1.fc40 - null REMOVED",
+            ],
+            "{backend:?}"
+        );
+        let tasks = nodes[2]["kojiTasks"].as_array().unwrap();
+        let arches: Vec<&str> = tasks.iter().map(|t| t["arch"].as_str().unwrap()).collect();
+        assert_eq!(arches, ["i686", "x86_64"]);
+        assert_eq!(tasks[0]["taskId"], 112);
+        assert_eq!(tasks[0]["state"], "CLOSED");
+        assert_eq!(
+            tasks[0]["buildLogUrl"],
+            "https://kojipkgs.fedoraproject.org/work/tasks/112/112/build.log"
+        );
+        assert_eq!(nodes[1]["kojiTasks"], json!([]));
+    }
+}
+
+#[tokio::test]
+async fn build_history_pages_and_default_collection() {
+    for backend in backends() {
+        let app = TestApp::start(backend, None).await;
+        let db = &app.ctx.db;
+        let f40 = seed::collection(db, "f40", "Fedora 40", 100).await;
+        let f41 = seed::collection(db, "f41", "Fedora 41", 90).await;
+        seed::package_with_history(db, &f40, "rnv", 100).await;
+        seed::package_with_history(db, &f41, "rnv", 200).await;
+        seed::package(db, &f41, "only-f41", Spec::built(3)).await;
+
+        let vars = |after: Option<&str>| json!({"name": "rnv", "first": 2, "after": after});
+        let res = app.graphql(PACKAGE, vars(None)).await;
+        let p = &data(&res)["package"];
+        assert_eq!(p["collection"]["name"], "f40", "{backend:?}: first collection in order");
+        assert_eq!(task_ids(&p["builds"]), [103, 102]);
+        assert_eq!(p["builds"]["pageInfo"]["hasNextPage"], true);
+        assert_eq!(p["builds"]["pageInfo"]["hasPreviousPage"], false);
+        let cursor = p["builds"]["pageInfo"]["endCursor"].as_str().unwrap().to_owned();
+        let res = app.graphql(PACKAGE, vars(Some(&cursor))).await;
+        let page = &data(&res)["package"]["builds"];
+        assert_eq!(task_ids(page), [101], "{backend:?}");
+        assert_eq!(page["pageInfo"]["hasNextPage"], false);
+        assert_eq!(page["pageInfo"]["hasPreviousPage"], true);
+
+        // A cursor of f40's history is not one of f41's.
+        let res = app
+            .graphql(PACKAGE, json!({"collection": "f41", "name": "rnv", "after": cursor}))
+            .await;
+        assert_eq!(error_code(&res), "BAD_USER_INPUT", "{res:#}");
+
+        let res = app.graphql(PACKAGE, json!({"name": "only-f41"})).await;
+        assert_eq!(data(&res)["package"]["collection"]["name"], "f41");
+    }
+}
+
+#[tokio::test]
+async fn unresolved_packages_show_their_problems() {
+    for backend in backends() {
+        let app = TestApp::start(backend, None).await;
+        let db = &app.ctx.db;
+        let f40 = seed::collection(db, "f40", "Fedora 40", 100).await;
+        let p = seed::package(
+            db,
+            &f40,
+            "broken",
+            Spec { tracked: true, resolved: Some(false), ..Spec::built(3) },
+        )
+        .await;
+        seed::resolution(db, p.id, false, 30, &["old problem"]).await;
+        seed::resolution(db, p.id, true, 20, &[]).await;
+        seed::resolution(db, p.id, false, 2, &["nothing provides foo", "bar conflicts with baz"])
+            .await;
+        let res = app.graphql(PACKAGE, json!({"collection": "f40", "name": "broken"})).await;
+        let p = &data(&res)["package"];
+        assert_eq!(p["state"], "UNRESOLVED", "{backend:?}");
+        assert_eq!(
+            p["resolutionProblems"],
+            json!(["nothing provides foo", "bar conflicts with baz"])
+        );
+        assert_eq!(p["currentPriority"], Value::Null);
+        assert!(
+            p["skipReasons"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("Package dependencies are not resolvable")),
+            "{p:#}"
+        );
+        let history: Vec<(bool, usize)> = p["resolutionHistory"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["resolved"].as_bool().unwrap(), r["problems"].as_array().unwrap().len()))
+            .collect();
+        assert_eq!(history, [(false, 2), (true, 0), (false, 1)], "{backend:?}: newest first");
+    }
+}
+
+#[tokio::test]
+async fn package_errors_carry_codes() {
+    let app = TestApp::start(support::db::Backend::Sqlite, None).await;
+    let db = &app.ctx.db;
+    let f40 = seed::collection(db, "f40", "Fedora 40", 100).await;
+    let f41 = seed::collection(db, "f41", "Fedora 41", 90).await;
+    seed::package(db, &f40, "rpm", Spec::built(3)).await;
+    seed::package(db, &f41, "only-f41", Spec::built(3)).await;
+    let cases = [
+        (json!({"collection": "nope", "name": "rpm"}), "NOT_FOUND"),
+        (json!({"name": "nosuch"}), "NOT_FOUND"),
+        (json!({"collection": "f40", "name": "only-f41"}), "NOT_FOUND"),
+        (json!({"name": "rpm", "after": "garbage"}), "BAD_USER_INPUT"),
+        (json!({"name": "rpm", "first": -1}), "BAD_USER_INPUT"),
+        (json!({"name": "rpm", "first": 100000}), "BAD_USER_INPUT"),
+        (json!({"collection": "f40"}), "BAD_USER_INPUT"), // missing required variable
+    ];
+    for (vars, code) in cases {
+        let res = app.graphql(PACKAGE, vars.clone()).await;
+        assert_eq!(error_code(&res), code, "{vars} -> {res:#}");
+    }
+    let res = app.graphql("{ build(id: 424242) { id } }", json!({})).await;
+    assert_eq!(error_code(&res), "NOT_FOUND");
+    let res = app.graphql(r#"{ package(name: "nosuch") { id } }"#, json!({})).await;
+    assert_eq!(res["errors"][0]["message"], "package not found: nosuch");
+}

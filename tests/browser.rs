@@ -64,6 +64,9 @@ async fn the_packages_page_shows_the_packages_from_the_api() {
     seed::package(db, &f40, "not-tracked", Spec::default()).await;
     seed::package(db, &f41, "only-in-f41", Spec::built(3)).await;
     let flaky = seed::package(db, &f40, "flaky", Spec::built(3)).await;
+    let rnv = seed::package_with_history(db, &f40, "rnv", 500).await;
+    let scratch = tempfile::tempdir().expect("temporary directory");
+    let ready = scratch.path().join("detail-ready");
 
     let expect = json!({
         "packages": [
@@ -75,6 +78,39 @@ async fn the_packages_page_shows_the_packages_from_the_api() {
         "absent": ["not-tracked"],
         "untracked": ["not-tracked"],
         "live": [{"name": "flaky", "state": "failing", "collection": "f40"}],
+        "detail": {
+            "name": "rnv", "collection": "f40", "state": "ok",
+            "changes": [
+                {"dep": "epochy", "kind": "upgraded"},
+                {"dep": "bash", "kind": "downgraded"},
+                {"dep": "gcc", "kind": "upgraded"},
+                {"dep": "zlib", "kind": "upgraded"},
+            ],
+            "builds": [503, 502, 501],
+            "buildChanges": {"task": 502, "deps": ["expat", "python3", "newdep", "glibc", "libfoo"]},
+            "readyFile": ready,
+            "live": {"task": 504, "state": "failing"},
+        },
+    });
+    // Live refresh of the package page: once the script says the page is shown, a failed
+    // build appears and its state change is announced (repeatedly, until the page shows it).
+    let detail_events = app.ctx.events.clone();
+    let detail_db = app.ctx.db.clone();
+    let detail_live = tokio::spawn(async move {
+        while !ready.exists() {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        seed::build(&detail_db, &rnv, 5, 504, 0, None).await;
+        loop {
+            detail_events.publish(Event::PackageStateChanged(PackageStateChanged {
+                package_id: rnv.id,
+                name: "rnv".into(),
+                collection: "f40".into(),
+                state: "failing".into(),
+                previous_state: Some("ok".into()),
+            }));
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        }
     });
     // Live updates: publish the state change until the page has picked it up (the page
     // subscribes some time after it loads).
@@ -109,7 +145,10 @@ async fn the_packages_page_shows_the_packages_from_the_api() {
     .await
     .unwrap();
     publisher.abort();
+    detail_live.abort();
+    drop(scratch);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "browser check failed\nstdout:\n{stdout}\nstderr:\n{stderr}");
+    println!("{stdout}");
 }

@@ -9,15 +9,23 @@
 //     "untracked": ["name", ...],             // optional: shown once "Show untracked" is ticked
 //     "live": [{"name": "...", "state": "failing", "collection": "f40"?}], // optional: a
 //                                             // subscription event must turn the badge into this
-//     "pageSize": 5                           // optional: open /packages?size=5 (exercises the
+//     "pageSize": 5,                          // optional: open /packages?size=5 (exercises the
 //                                             // pager with few packages; expected rows must be on page 1)
+//     "detail": {                             // optional: the package page, opened from the list
+//       "name": "rnv", "collection": "f40", "state": "ok",
+//       "changes": [{"dep": "gcc", "kind": "upgraded"}, ...],    // unapplied, in this order
+//       "builds": [503, 502, 501],                               // task ids, newest first
+//       "buildChanges": {"task": 502, "deps": ["expat", ...]},  // shown when expanded
+//       "readyFile": "/tmp/x",  // written once the page is checked; the test then adds a build
+//       "live": {"task": 504, "state": "failing"}  // ...which must appear without a reload
+//     }
 //   }
 // Opens BASE_URL/packages, waits until every expected row shows its state, checks the absent
 // names, clicks a collection tab and "All collections" (and the pager, when there is one),
 // saves a screenshot and prints the page's console errors. Exits 1 on any mismatch, 2 on
 // bad usage. Needs /usr/bin/chromium and playwright-core (node_modules).
 import { chromium } from 'playwright-core';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -53,6 +61,7 @@ function parseExpectations(arg) {
     untracked: expect.untracked ?? [],
     live: expect.live ?? [],
     pageSize: Number.isInteger(expect.pageSize) ? expect.pageSize : null,
+    detail: expect.detail ?? null,
   };
 }
 
@@ -195,6 +204,70 @@ async function checkUntrackedToggle(page, names, log) {
     (await busy(page)) ? ['still loading'] : absentProblems(page, names));
 }
 
+const attrs = (locator, name) => locator.evaluateAll((els, n) => els.map((e) => e.getAttribute(n)), name);
+
+// Opens the package page from the list and checks its dependency changes, build history,
+// a build's expandable changes and (optionally) a live refresh.
+async function checkDetail(page, detail, log) {
+  const base = new URL(page.url()).origin;
+  await page.goto(`${base}/packages`, { timeout: TIMEOUT_MS });
+  const link = page.locator(`tr[data-package="${detail.name}"][data-collection="${detail.collection}"] a.package-link`);
+  await link.waitFor({ timeout: TIMEOUT_MS });
+  await link.click();
+  await waitUntil('package page not shown', async () => {
+    const problems = [];
+    const url = new URL(page.url());
+    if (url.pathname !== `/package/${detail.name}` || url.searchParams.get('collection') !== detail.collection) {
+      problems.push(`URL is ${page.url()}`);
+    }
+    if (!(await page.locator('.package-detail').count())) problems.push('no package detail');
+    const error = page.locator('.error');
+    if (await error.count()) problems.push(`page shows an error: ${(await error.innerText()).trim()}`);
+    return problems;
+  });
+  log(`package page: ${page.url()}`);
+  await waitUntil('package details differ', async () => {
+    const problems = [];
+    const state = await attrs(page.locator('.package-info dd.state'), 'data-state');
+    if (detail.state && state[0] !== detail.state) problems.push(`state ${state[0]} instead of ${detail.state}`);
+    const rows = page.locator('[data-section="changes"] tr.dep-change');
+    const deps = await attrs(rows, 'data-dep');
+    const kinds = await attrs(rows, 'data-kind');
+    const want = (detail.changes ?? []).map((c) => `${c.dep}:${c.kind}`).join(', ');
+    const got = deps.map((d, i) => `${d}:${kinds[i]}`).join(', ');
+    if (got !== want) problems.push(`dependency changes [${got}] instead of [${want}]`);
+    const tasks = (await attrs(page.locator('table.builds tr.build'), 'data-task-id')).map(Number);
+    if (tasks.join() !== (detail.builds ?? []).join()) problems.push(`builds [${tasks}] instead of [${detail.builds}]`);
+    return problems;
+  });
+  log(`state, ${detail.changes?.length ?? 0} dependency changes and ${detail.builds?.length ?? 0} builds shown`);
+  if (detail.buildChanges) {
+    const { task, deps } = detail.buildChanges;
+    const details = page.locator(`tr.build-details[data-task-id="${task}"]`);
+    if (await details.isVisible()) throw new Mismatch(`build ${task}: changes shown before expanding`);
+    await page.locator(`tr.build[data-task-id="${task}"] button.toggle-changes`).click();
+    await waitUntil(`build ${task}: changes not shown after expanding`, async () => {
+      if (!(await details.isVisible())) return ['details row hidden'];
+      const got = await attrs(details.locator('tr.dep-change'), 'data-dep');
+      return got.join() === deps.join() ? [] : [`changes [${got}] instead of [${deps}]`];
+    });
+    log(`build ${task}: ${deps.length} dependency changes shown when expanded`);
+  }
+  if (detail.readyFile && detail.live) {
+    writeFileSync(detail.readyFile, 'ready');
+    await waitUntil('live refresh not shown', async () => {
+      const problems = [];
+      if (!(await page.locator(`table.builds tr.build[data-task-id="${detail.live.task}"]`).count())) {
+        problems.push(`build ${detail.live.task} not shown`);
+      }
+      const state = await attrs(page.locator('.package-info dd.state'), 'data-state');
+      if (state[0] !== detail.live.state) problems.push(`state ${state[0]} instead of ${detail.live.state}`);
+      return problems;
+    });
+    log(`live refresh: build ${detail.live.task} and state ${detail.live.state} shown without a reload`);
+  }
+}
+
 async function main() {
   const [base, expectArg, screenshot] = process.argv.slice(2);
   if (!base || !expectArg || !screenshot) usage('missing arguments');
@@ -230,6 +303,7 @@ async function main() {
     await checkCollectionTabs(page, expect.live.length ? [] : expect.packages, log);
     await checkPager(page, log);
     await checkUntrackedToggle(page, expect.untracked, log);
+    if (expect.detail) await checkDetail(page, expect.detail, log);
   } catch (e) {
     failure = e;
   }

@@ -15,7 +15,7 @@ use leptos_router::path;
 
 use crate::api::{ApiError, Collection};
 use crate::components::Layout;
-use crate::pages::{CollectionsPage, NotFoundPage, PackagesPage};
+use crate::pages::{CollectionsPage, NotFoundPage, PackagePage, PackagesPage};
 
 /// The routed sections of the app, so paths are spelled in one place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,8 +35,12 @@ impl Page {
         }
     }
 
-    /// The page a location path belongs to, for highlighting the main tabs.
+    /// The page a location path belongs to, for highlighting the main tabs (a package's
+    /// page belongs to Packages).
     pub fn of_path(path: &str) -> Option<Self> {
+        if path.starts_with("/package/") {
+            return Some(Self::Packages);
+        }
         match path.trim_end_matches('/') {
             "" | "/packages" => Some(Self::Packages),
             "/collections" => Some(Self::Collections),
@@ -61,6 +65,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=PackagesPage />
                     <Route path=path!("/packages") view=PackagesPage />
                     <Route path=path!("/collections") view=CollectionsPage />
+                    <Route path=path!("/package/:name") view=PackagePage />
                 </Routes>
             </Layout>
         </Router>

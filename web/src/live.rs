@@ -39,6 +39,8 @@ impl LiveStatus {
 #[derive(Clone, Copy)]
 pub struct LiveStates {
     states: RwSignal<HashMap<i64, PackageState>>,
+    /// Number of events seen per package id (pages refetch when it grows).
+    events: RwSignal<HashMap<i64, u64>>,
     /// Connection status.
     pub status: RwSignal<LiveStatus>,
 }
@@ -51,6 +53,7 @@ impl LiveStates {
     pub fn start() -> Self {
         let live = Self {
             states: RwSignal::new(HashMap::new()),
+            events: RwSignal::new(HashMap::new()),
             status: RwSignal::new(LiveStatus::Connecting),
         };
         spawn_local(async move {
@@ -62,7 +65,8 @@ impl LiveStates {
                     |event| {
                         live.states.update(|map| {
                             map.insert(event.package_id, event.state);
-                        })
+                        });
+                        live.events.update(|map| *map.entry(event.package_id).or_default() += 1);
                     },
                 )
                 .await;
@@ -82,6 +86,12 @@ impl LiveStates {
     /// The state a live event reported for this package, if any arrived.
     pub fn state_of(&self, package_id: i64) -> Option<PackageState> {
         self.states.with(|map| map.get(&package_id).copied())
+    }
+
+    /// How many events arrived for this package so far (0 before the first); reading it
+    /// subscribes, so a page can reload the package whenever it changes.
+    pub fn events_of(&self, package_id: i64) -> u64 {
+        self.events.with(|map| map.get(&package_id).copied().unwrap_or(0))
     }
 }
 

@@ -2,4 +2,5 @@
 //! architectures and Koji load. No IO: inputs are snapshots, outputs are values.
 
 pub mod arches;
+pub mod changes;
 pub mod priority;

@@ -1,13 +1,16 @@
 //! Gives every parse and validation error an `extensions.code`, so clients can tell a
 //! malformed request, a schema mismatch and an over-deep or over-complex query apart.
+//! Errors raised while executing without a code of their own (async-graphql's argument
+//! and variable coercion: a missing required variable, a value of the wrong type) get
+//! `BAD_USER_INPUT`; resolver errors keep the code `ApiError` gave them.
 
 use std::sync::Arc;
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation,
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextValidation,
 };
 use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{ServerError, ServerResult, ValidationResult, Variables};
+use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Variables};
 
 use crate::error::code;
 
@@ -63,5 +66,17 @@ impl Extension for ErrorCodes {
                 })
                 .collect()
         })
+    }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        let mut response = next.run(ctx, operation_name).await;
+        response.errors =
+            response.errors.into_iter().map(|e| with_code(e, code::BAD_USER_INPUT)).collect();
+        response
     }
 }

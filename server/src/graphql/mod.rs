@@ -2,6 +2,7 @@
 //! `db` and never call Koji, repositories or the bus.
 
 mod cursor;
+mod detail;
 mod error_codes;
 mod loaders;
 mod query;

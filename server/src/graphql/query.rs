@@ -6,8 +6,9 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::app;
 use super::cursor;
-use super::types::{Collection, Package, PackageState, ServiceStatus};
-use crate::db::entities::collection;
+use super::types::{Build, Collection, Package, PackageState, ServiceStatus};
+use crate::db::entities::{build, collection};
+use crate::db::package_detail::{self, Missing};
 use crate::db::package_list::{self, PackageQuery, Page};
 use crate::error::{ApiError, ApiResult};
 
@@ -102,6 +103,39 @@ impl Query {
             Edge::new(cursor::encode(&key), Package(p))
         }));
         Ok(conn)
+    }
+
+    /// One package by name: in `collection` when given, else in the first collection of the
+    /// global order that has it. Errors with `NOT_FOUND` for an unknown collection or a
+    /// package that is not there.
+    async fn package(
+        &self,
+        ctx: &Context<'_>,
+        collection: Option<String>,
+        name: String,
+    ) -> ApiResult<Package> {
+        match package_detail::find_package(&app(ctx).db, collection.as_deref(), &name).await? {
+            Ok(p) => Ok(Package(p)),
+            Err(Missing::Collection) => {
+                Err(ApiError::NotFound { what: "collection", key: collection.unwrap_or_default() })
+            }
+            Err(Missing::Package) => Err(ApiError::NotFound {
+                what: "package",
+                key: match collection {
+                    Some(c) => format!("{name} in {c}"),
+                    None => name,
+                },
+            }),
+        }
+    }
+
+    /// One build by database id; `NOT_FOUND` when there is none.
+    async fn build(&self, ctx: &Context<'_>, id: i32) -> ApiResult<Build> {
+        build::Entity::find_by_id(id)
+            .one(&app(ctx).db)
+            .await?
+            .map(Build)
+            .ok_or_else(|| ApiError::NotFound { what: "build", key: id.to_string() })
     }
 
     /// The background services: every service this binary has plus any other with a status

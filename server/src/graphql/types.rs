@@ -7,9 +7,11 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::app;
+use super::detail::{BuildConnection, DependencyChange, KojiLinks, KojiTask, ResolutionChange};
 use super::loaders::DbLoader;
 use crate::db::entities::{build, buildroot_problem, collection, package, states};
 use crate::error::{ApiError, ApiResult};
+use crate::koji::urls;
 
 /// A package's state (first matching rule wins): blocked, untracked, unresolved, ok,
 /// failing, unknown.
@@ -194,6 +196,32 @@ impl Build {
     async fn repo_id(&self) -> Option<i32> {
         self.0.repo_id
     }
+    /// Whether its dependencies were processed: true = `dependencyChanges` are known,
+    /// false = they could not be processed, null = not processed yet.
+    async fn deps_resolved(&self) -> Option<bool> {
+        self.0.deps_resolved
+    }
+    /// Its Koji task on the Koji web UI.
+    async fn task_url(&self, ctx: &Context<'_>) -> ApiResult<String> {
+        let koji = koji_of(ctx, &self.0).await?;
+        Ok(urls::taskinfo_url(&koji.weburl, i64::from(self.0.task_id)))
+    }
+    /// Dependency changes from the previous build, by distance (unknown last), then name.
+    async fn dependency_changes(&self, ctx: &Context<'_>) -> ApiResult<Vec<DependencyChange>> {
+        let loader = ctx.data_unchecked::<DataLoader<DbLoader>>();
+        let rows = loader.load_one(BuildChangesOf(self.0.id)).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+    /// Its Koji `buildArch` subtasks, by arch.
+    async fn koji_tasks(&self, ctx: &Context<'_>) -> ApiResult<Vec<KojiTask>> {
+        let loader = ctx.data_unchecked::<DataLoader<DbLoader>>();
+        let rows = loader.load_one(KojiTasksOf(self.0.id)).await?.unwrap_or_default();
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let koji = koji_of(ctx, &self.0).await?;
+        Ok(rows.into_iter().map(|task| KojiTask { task, koji: koji.clone() }).collect())
+    }
     /// A maintainer's real build rather than a Koschei scratch build.
     async fn real(&self) -> bool {
         self.0.real
@@ -291,6 +319,59 @@ impl Package {
     async fn last_complete_build(&self, ctx: &Context<'_>) -> ApiResult<Option<Build>> {
         load_build(ctx, self.0.last_complete_build_id).await
     }
+    /// Its builds, newest first (by start time), with cursor pagination. Meant for one
+    /// package at a time.
+    async fn builds(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<BuildConnection> {
+        super::detail::builds(ctx, self.0.id, first, after).await
+    }
+    /// Dependency changes since the last build (what `dependencyPriority` comes from), by
+    /// distance (unknown last), then name.
+    async fn dependency_changes(&self, ctx: &Context<'_>) -> ApiResult<Vec<DependencyChange>> {
+        let loader = ctx.data_unchecked::<DataLoader<DbLoader>>();
+        let rows = loader.load_one(PackageChangesOf(self.0.id)).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+    /// Why the build dependencies cannot be installed: the problems of the last resolution
+    /// (empty unless the state is unresolved).
+    async fn resolution_problems(&self, ctx: &Context<'_>) -> ApiResult<Vec<String>> {
+        if self.0.resolved != Some(false) {
+            return Ok(Vec::new());
+        }
+        let loader = ctx.data_unchecked::<DataLoader<DbLoader>>();
+        Ok(loader.load_one(ProblemsOf(self.0.id)).await?.unwrap_or_default())
+    }
+    /// When the installability of the build dependencies changed, newest first. Meant for
+    /// one package at a time.
+    async fn resolution_history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 10)] first: i32,
+    ) -> ApiResult<Vec<ResolutionChange>> {
+        super::detail::resolution_history(ctx, self.0.id, first).await
+    }
+    /// The priority the scheduler would give it now (`manual + static + coefficient ×
+    /// (dependency + build + time)`, truncated); null when it cannot be scheduled (see
+    /// `skipReasons`). Meant for one package at a time.
+    async fn current_priority(&self, ctx: &Context<'_>) -> ApiResult<Option<i64>> {
+        Ok(super::detail::scheduling(ctx, &self.0).await?.0)
+    }
+    /// Why it is not scheduled (or, for "No build architecture allowed", may not build),
+    /// as shown to users; empty when nothing holds. Meant for one package at a time.
+    async fn skip_reasons(&self, ctx: &Context<'_>) -> ApiResult<Vec<String>> {
+        Ok(super::detail::scheduling(ctx, &self.0).await?.1)
+    }
+    /// The same package in every collection that has it (this one included), in the global
+    /// collection order.
+    async fn in_collections(&self, ctx: &Context<'_>) -> ApiResult<Vec<Package>> {
+        let rows =
+            crate::db::package_detail::in_all_collections(&app(ctx).db, &self.0.name).await?;
+        Ok(rows.into_iter().map(Package).collect())
+    }
 }
 
 async fn load_build(ctx: &Context<'_>, id: Option<i32>) -> ApiResult<Option<Build>> {
@@ -306,6 +387,48 @@ pub struct CollectionId(pub i32);
 /// Key of a build row for the loader.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct BuildId(pub i32);
+
+/// Key of a package row for the loader.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PackageId(pub i32);
+
+/// Loader key: the applied changes of a build.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct BuildChangesOf(pub i32);
+
+/// Loader key: the unapplied changes of a package.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PackageChangesOf(pub i32);
+
+/// Loader key: the Koji subtasks of a build.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct KojiTasksOf(pub i32);
+
+/// Loader key: the current resolution problems of a package.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ProblemsOf(pub i32);
+
+/// The Koji instance a build ran on, for links: scratch builds run on the primary; real
+/// builds of a collection in secondary mode come from the secondary (when one is configured).
+async fn koji_of(ctx: &Context<'_>, b: &build::Model) -> ApiResult<KojiLinks> {
+    let config = &app(ctx).config;
+    let primary =
+        KojiLinks { weburl: config.koji.weburl.clone(), topurl: config.koji.topurl.clone() };
+    let (Some(secondary), true, Some(package_id)) = (&config.secondary_koji, b.real, b.package_id)
+    else {
+        return Ok(primary);
+    };
+    let loader = ctx.data_unchecked::<DataLoader<DbLoader>>();
+    let Some(p) = loader.load_one(PackageId(package_id)).await? else { return Ok(primary) };
+    let c: Option<collection::Model> = loader.load_one(CollectionId(p.collection_id)).await?;
+    if !c.is_some_and(|c| c.secondary_mode) {
+        return Ok(primary);
+    }
+    Ok(KojiLinks {
+        weburl: secondary.weburl.clone().unwrap_or(primary.weburl),
+        topurl: secondary.topurl.clone().unwrap_or(primary.topurl),
+    })
+}
 
 /// Pushed when a package's state changes.
 #[derive(SimpleObject, Clone, Debug)]

@@ -11,7 +11,8 @@ mod queries;
 mod types;
 
 pub use error::ApiError;
-pub use queries::{PackagesVars, collections, packages};
+pub use queries::{PackageVars, PackagesVars, collections, package, packages};
 pub use types::{
-    Collection, CollectionState, PackageFilter, PackagePage, PackageRow, PackageState, PageInfo,
+    BuildPage, BuildRow, Collection, CollectionState, DependencyChange, PackageDetail,
+    PackageFilter, PackagePage, PackageRow, PackageState, PageInfo, ResolutionChange,
 };

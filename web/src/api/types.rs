@@ -212,6 +212,255 @@ pub struct PackageEvent {
     pub previous_state: Option<PackageState>,
 }
 
+/// How a dependency changed (decided by the server by RPM version order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ChangeKind {
+    /// New dependency.
+    Added,
+    /// Dropped dependency.
+    Removed,
+    /// Newer version.
+    Upgraded,
+    /// Older version.
+    Downgraded,
+    /// Same version by RPM order (also any kind this client does not know).
+    #[serde(other)]
+    Changed,
+}
+
+impl ChangeKind {
+    /// Lower-case name for `data-kind` attributes and CSS.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Added => "added",
+            Self::Removed => "removed",
+            Self::Upgraded => "upgraded",
+            Self::Downgraded => "downgraded",
+            Self::Changed => "changed",
+        }
+    }
+
+    /// The direction icon shown between the versions.
+    pub fn icon(self) -> &'static str {
+        match self {
+            Self::Added => "+",
+            Self::Removed => "−",
+            Self::Upgraded => "↑",
+            Self::Downgraded => "↓",
+            Self::Changed => "≠",
+        }
+    }
+}
+
+/// One dependency change.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DependencyChange {
+    /// Dependency name.
+    pub dep_name: String,
+    /// Previous `[E:]V-R`, absent when added.
+    pub prev_evr: Option<String>,
+    /// Current `[E:]V-R`, absent when removed.
+    pub curr_evr: Option<String>,
+    /// 1 = direct build dependency; `None` = buildroot, distant, or removed.
+    pub distance: Option<i64>,
+    /// Added / removed / upgraded / downgraded.
+    pub kind: ChangeKind,
+}
+
+/// Koji's state of a subtask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum KojiTaskState {
+    /// Waiting.
+    Free,
+    /// Running.
+    Open,
+    /// Succeeded.
+    Closed,
+    /// Canceled.
+    Canceled,
+    /// Assigned to a builder.
+    Assigned,
+    /// Failed (also any state this client does not know).
+    #[serde(other)]
+    Failed,
+}
+
+impl KojiTaskState {
+    /// Lower-case name for CSS.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Free => "free",
+            Self::Open => "open",
+            Self::Closed => "closed",
+            Self::Canceled => "canceled",
+            Self::Assigned => "assigned",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+/// A Koji `buildArch` subtask.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KojiTask {
+    /// Koji task id.
+    pub task_id: i64,
+    /// Architecture.
+    pub arch: String,
+    /// Koji state.
+    pub state: KojiTaskState,
+    /// Koji web page of the task.
+    pub task_url: String,
+    /// `build.log` URL.
+    pub build_log_url: String,
+    /// `root.log` URL.
+    pub root_log_url: String,
+}
+
+/// One build in a package's history.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BuildRow {
+    /// Database id.
+    pub id: i64,
+    /// Koji task id.
+    pub task_id: i64,
+    /// Koji web page of the task.
+    pub task_url: String,
+    /// Build state.
+    pub state: BuildState,
+    /// Start time, RFC 3339 UTC.
+    pub started: String,
+    /// End time, RFC 3339 UTC.
+    pub finished: Option<String>,
+    /// SRPM epoch.
+    pub epoch: Option<i64>,
+    /// SRPM version.
+    pub version: Option<String>,
+    /// SRPM release.
+    pub release: Option<String>,
+    /// Koji repo used.
+    pub repo_id: Option<i64>,
+    /// A maintainer's real build.
+    pub real: bool,
+    /// No longer tagged in Koji.
+    pub untagged: bool,
+    /// Whether its dependency changes were processed (None: not yet).
+    pub deps_resolved: Option<bool>,
+    /// Arch subtasks.
+    pub koji_tasks: Vec<KojiTask>,
+    /// Changes from the previous build.
+    pub dependency_changes: Vec<DependencyChange>,
+}
+
+impl BuildState {
+    /// Lower-case name for `data-state` attributes and CSS.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Running => "running",
+            Self::Complete => "complete",
+            Self::Failed => "failed",
+            Self::Inconclusive => "inconclusive",
+        }
+    }
+}
+
+impl BuildRow {
+    /// `[E:]version-release`, or `None` while unknown.
+    pub fn evr(&self) -> Option<String> {
+        let (version, release) = (self.version.as_ref()?, self.release.as_ref()?);
+        Some(match self.epoch {
+            Some(epoch) if epoch != 0 => format!("{epoch}:{version}-{release}"),
+            _ => format!("{version}-{release}"),
+        })
+    }
+}
+
+/// A page of builds.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BuildPage {
+    /// Builds on all pages.
+    pub total_count: i64,
+    /// Paging cursors.
+    pub page_info: PageInfo,
+    /// The builds, newest first.
+    pub nodes: Vec<BuildRow>,
+}
+
+/// A recorded change of installability.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResolutionChange {
+    /// Installable from then on.
+    pub resolved: bool,
+    /// When, RFC 3339 UTC.
+    pub timestamp: String,
+    /// Problems when not installable.
+    pub problems: Vec<String>,
+}
+
+/// The package in another collection (state overview).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PackageElsewhere {
+    /// Its state there.
+    pub state: PackageState,
+    /// That collection.
+    pub collection: CollectionRef,
+}
+
+/// Everything the package page shows.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PackageDetail {
+    /// Database id (subscription events refer to it).
+    pub id: i64,
+    /// Package name.
+    pub name: String,
+    /// State string.
+    pub state: PackageState,
+    /// Tracked by Koschei.
+    pub tracked: bool,
+    /// Blocked in Koji.
+    pub blocked: bool,
+    /// Result of the last resolution.
+    pub resolved: Option<bool>,
+    /// Resolution is skipped.
+    pub skip_resolution: bool,
+    /// Arch override.
+    pub arch_override: Option<String>,
+    /// Manual priority.
+    pub manual_priority: i64,
+    /// Static priority.
+    pub static_priority: i64,
+    /// Priority from dependency changes.
+    pub dependency_priority: i64,
+    /// Priority from failures.
+    pub build_priority: i64,
+    /// Current priority, `None` when not schedulable.
+    pub current_priority: Option<i64>,
+    /// Why it is not schedulable.
+    pub skip_reasons: Vec<String>,
+    /// A build is running.
+    pub has_running_build: bool,
+    /// Its collection.
+    pub collection: CollectionRef,
+    /// The package in every collection that has it.
+    pub in_collections: Vec<PackageElsewhere>,
+    /// Changes since the last build.
+    pub dependency_changes: Vec<DependencyChange>,
+    /// Current resolution problems.
+    pub resolution_problems: Vec<String>,
+    /// Recent resolution changes.
+    pub resolution_history: Vec<ResolutionChange>,
+    /// Build history page.
+    pub builds: BuildPage,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,6 +485,31 @@ mod tests {
         })
         .unwrap();
         assert_eq!(json, r#"{"states":["FAILING"],"includeUntracked":false}"#);
+    }
+
+    #[test]
+    fn a_package_detail_decodes_with_its_changes_and_builds() {
+        let json = r#"{"id":3,"name":"rnv","state":"FAILING","tracked":true,"blocked":false,
+          "resolved":true,"skipResolution":false,"archOverride":null,"manualPriority":0,
+          "staticPriority":0,"dependencyPriority":40,"buildPriority":0,"currentPriority":null,
+          "skipReasons":["Package has a running build"],"hasRunningBuild":true,
+          "collection":{"name":"f40","displayName":"Fedora 40"},
+          "inCollections":[{"state":"FAILING","collection":{"name":"f40","displayName":"Fedora 40"}}],
+          "dependencyChanges":[{"depName":"expat","prevEvr":"2.5-1","currEvr":"1:2.6-1",
+            "distance":1,"kind":"UPGRADED"},{"depName":"x","prevEvr":null,"currEvr":"1-1",
+            "distance":null,"kind":"SIDEWAYS"}],
+          "resolutionProblems":[],"resolutionHistory":[],
+          "builds":{"totalCount":1,"pageInfo":{"hasPreviousPage":false,"hasNextPage":false,
+            "startCursor":"a","endCursor":"a"},"nodes":[{"id":9,"taskId":90,
+            "taskUrl":"https://koji/taskinfo?taskID=90","state":"FAILED",
+            "started":"2026-01-01T00:00:00Z","finished":null,"epoch":2,"version":"1.0",
+            "release":"1.fc40","repoId":5,"real":false,"untagged":false,"depsResolved":null,
+            "kojiTasks":[],"dependencyChanges":[]}]}}"#;
+        let detail: PackageDetail = serde_json::from_str(json).unwrap();
+        assert_eq!(detail.dependency_changes[0].kind, ChangeKind::Upgraded);
+        assert_eq!(detail.dependency_changes[1].kind, ChangeKind::Changed, "unknown kinds");
+        assert_eq!(detail.builds.nodes[0].evr().as_deref(), Some("2:1.0-1.fc40"));
+        assert_eq!(detail.builds.nodes[0].state.as_str(), "failed");
     }
 
     #[test]

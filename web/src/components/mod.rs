@@ -5,12 +5,14 @@
 
 mod build_time;
 mod collection_tabs;
+mod dep_changes;
 mod layout;
 mod pager;
 mod state_badge;
 
 pub use build_time::BuildTime;
 pub use collection_tabs::CollectionTabs;
+pub use dep_changes::DependencyChanges;
 pub use layout::Layout;
 pub use pager::Pager;
 pub use state_badge::StateBadge;

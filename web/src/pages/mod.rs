@@ -5,10 +5,12 @@
 
 mod collections;
 mod not_found;
+mod package;
 mod packages;
 
 pub use collections::CollectionsPage;
 pub use not_found::NotFoundPage;
+pub use package::PackagePage;
 pub use packages::PackagesPage;
 
 use leptos::error::Errors;

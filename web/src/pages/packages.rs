@@ -9,6 +9,7 @@ use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
 
 use super::error_box;
+use super::package::package_href;
 use crate::api::{self, PackageFilter, PackagePage, PackageRow, PackageState, PackagesVars};
 use crate::components::{BuildTime, CollectionTabs, Pager, StateBadge};
 use crate::live::LiveStates;
@@ -200,7 +201,9 @@ fn package_row(row: PackageRow, show_collection: bool) -> impl IntoView {
     let (data_package, data_collection) = (row.name.clone(), row.collection.name.clone());
     view! {
         <tr data-package=data_package data-collection=data_collection class:untracked=!row.tracked>
-            <td class="name">{row.name}</td>
+            <td class="name">
+                <a class="package-link" href=package_href(&row.name, &row.collection.name)>{row.name.clone()}</a>
+            </td>
             {show_collection.then(|| view! { <td class="collection">{row.collection.display_name}</td> })}
             <td class="state" data-state=move || state.get().as_str()>
                 <StateBadge state />
