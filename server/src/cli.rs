@@ -65,6 +65,10 @@ pub enum Command {
         #[arg(long, value_name = "PATH")]
         data: Option<PathBuf>,
     },
+    /// Run the whole loop on the embedded default: an in-process Koji simulator with a
+    /// generated collection and scripted updates, SQLite in the data directory, every
+    /// service and the web app.
+    Demo(DemoArgs),
     /// Administration: collections and tracked packages (the original `koschei-admin`).
     Admin {
         /// What to do.
@@ -94,9 +98,41 @@ pub struct ResolveArgs {
     /// Architecture to resolve for (default: `dependency.resolve_for_arch`).
     #[arg(long)]
     pub arch: Option<String>,
-    /// Output file: JSON lines sorted by package name.
+    /// Output file: JSON lines sorted by package name. `OUT.jsonl.meta.json` is written
+    /// beside it (options, binary repo, BuildRequires digests) for a later `--previous`.
     #[arg(long, value_name = "OUT.jsonl")]
     pub output: PathBuf,
+    /// Incremental mode: the output of a previous run (same arch, group and weak-deps
+    /// setting; its `.meta.json` must be beside it). Packages whose previous install set is
+    /// provably still libsolv's answer reuse it (patched to the new versions); the others are
+    /// solved. The results equal a full pass.
+    #[arg(long, value_name = "PREV.jsonl")]
+    pub previous: Option<PathBuf>,
+    /// The previous run's binary repository, when it is no longer at the directory its meta
+    /// records (checked against the recorded repomd.xml checksum).
+    #[arg(long, value_name = "DIR_OR_URL", requires = "previous")]
+    pub previous_binary: Option<String>,
+}
+
+/// Arguments of `koschei demo`.
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// Address to serve the web app and API on (default: `http.listen`).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+    /// Where the demo's SQLite database lives (recreated at every start; default:
+    /// `<data_dir>/demo`).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Source packages in the generated collection (100 to 300).
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u16).range(100..=300))]
+    pub packages: u16,
+    /// Seconds between scripted updates (each publishes a new Koji repo).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u16).range(5..=3600))]
+    pub round: u16,
+    /// Print the generated Koji scenario (TOML for `koschei kojisim --data`) and exit.
+    #[arg(long)]
+    pub print_scenario: bool,
 }
 
 /// A failure with its exit code.
@@ -166,6 +202,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             print(&msg)
         }),
         Command::Resolve(args) => runtime()?.block_on(resolve(&config, args)),
+        Command::Demo(args) => runtime()?.block_on(demo(config, args)),
         Command::Admin { command } => runtime()?.block_on(admin(&config, command)),
         Command::Serve { listen, no_migrate, services } => {
             if let Some(addr) = listen {
@@ -206,10 +243,20 @@ async fn serve(
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|e| Failure { code: 1, message: format!("cannot listen on {addr}: {e}") })?;
-    let local = listener.local_addr().map_err(Failure::runtime)?;
     let koji = crate::koji::instances::KojiInstances::from_config(&config)
         .map_err(|e| Failure { code: 2, message: format!("Koji configuration: {e}") })?;
     let ctx = AppContext::new(conn, config);
+    serve_on(ctx, koji, listener, services).await
+}
+
+/// Runs the background services and the HTTP server until a signal arrives.
+async fn serve_on(
+    ctx: AppContext,
+    koji: crate::koji::instances::KojiInstances,
+    listener: TcpListener,
+    services: Vec<std::sync::Arc<dyn crate::services::Service>>,
+) -> Result<(), Failure> {
+    let local = listener.local_addr().map_err(Failure::runtime)?;
     let shutdown = CancellationToken::new();
     tokio::spawn(stop_on_signal(shutdown.clone()));
     let service_ctx = crate::services::ServiceContext::new(&ctx, koji);
@@ -220,6 +267,53 @@ async fn serve(
     shutdown.cancel();
     while running.join_next().await.is_some() {}
     served
+}
+
+async fn demo(base: Config, args: DemoArgs) -> Result<(), Failure> {
+    use crate::demo::{self, scenario::DemoScenarioOptions};
+    let opts = DemoScenarioOptions {
+        packages: usize::from(args.packages),
+        round: f64::from(args.round),
+        first_update: f64::from(args.round).min(20.0),
+        ..DemoScenarioOptions::default()
+    };
+    if args.print_scenario {
+        return print(&demo::scenario::generate(&opts).toml);
+    }
+    crate::telemetry::init(&base.log.filter);
+    let data_dir = args.data_dir.unwrap_or_else(|| base.data_dir.join("demo"));
+    demo::reset_data_dir(&data_dir).map_err(Failure::runtime)?;
+    let addr = args.listen.unwrap_or(base.http.listen);
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|e| Failure { code: 1, message: format!("cannot listen on {addr}: {e}") })?;
+    let hub = demo::start_hub(&opts).await.map_err(Failure::runtime)?;
+    let config = demo::demo_config(&base, &data_dir, &hub.base_url);
+    let conn = db::connect(&config).await?;
+    db::migrate(&conn).await?;
+    let koji = crate::koji::instances::KojiInstances::from_config(&config)
+        .map_err(|e| Failure { code: 2, message: format!("Koji configuration: {e}") })?;
+    let ctx = AppContext::new(conn, config);
+    demo::prepare_collection(&ctx, &koji, &hub.scenario.packages)
+        .await
+        .map_err(Failure::runtime)?;
+    let local = listener.local_addr().map_err(Failure::runtime)?;
+    let mut story = String::new();
+    for u in hub.scenario.timeline.iter().take(6) {
+        story.push_str(&format!("  +{:>4.0} s  {}\n", u.at, u.summary));
+    }
+    print(&format!(
+        "Koschei demo: {} packages in collection {} on a simulated Koji ({}/kojihub),\n\
+         database {}. Scripted updates, each followed by a new repo:\n{story}  … then \
+         routine updates every {} s.\n\
+         Open http://{local}/ — packages go ok, failing and unresolved within two minutes.\n",
+        hub.scenario.packages.len(),
+        demo::COLLECTION,
+        hub.base_url,
+        data_dir.join(demo::DB_FILE).display(),
+        args.round,
+    ))?;
+    serve_on(ctx, koji, listener, crate::services::registry()).await
 }
 
 async fn resolve(config: &Config, args: ResolveArgs) -> Result<(), Failure> {
@@ -233,6 +327,8 @@ async fn resolve(config: &Config, args: ResolveArgs) -> Result<(), Failure> {
         source: args.source,
         cache_dir: config.data_dir.join("repodata-cache"),
         output: args.output.clone(),
+        previous: args.previous,
+        previous_binary: args.previous_binary,
         batch: BatchOptions {
             workers,
             arch: args.arch.unwrap_or_else(|| config.dependency.resolve_for_arch.clone()),
@@ -241,7 +337,24 @@ async fn resolve(config: &Config, args: ResolveArgs) -> Result<(), Failure> {
             ..BatchOptions::default()
         },
     };
-    let s = offline::run(opts).await.map_err(Failure::runtime)?;
+    let run = offline::run(opts).await.map_err(Failure::runtime)?;
+    let s = &run.batch;
+    let split = match &run.incremental {
+        None => "all re-resolved".to_owned(),
+        Some(inc) => {
+            let reasons: Vec<String> =
+                inc.reasons.iter().map(|(r, n)| format!("{r} {n}")).collect();
+            format!(
+                "incremental: {} re-resolved, {} reused (previous install set patched and \
+                 verified); re-resolved because: {}; index {:.1} s, check {:.1} s",
+                inc.solved,
+                inc.reused,
+                if reasons.is_empty() { "-".to_owned() } else { reasons.join(", ") },
+                inc.index_s,
+                inc.check_s,
+            )
+        }
+    };
     let peak =
         s.peak_rss_kib.map_or("unknown".to_owned(), |k| format!("{:.0} MiB", k as f64 / 1024.0));
     let base = if s.base.resolved {
@@ -250,7 +363,7 @@ async fn resolve(config: &Config, args: ResolveArgs) -> Result<(), Failure> {
         format!("NOT installable: {}", s.base.problems.join("; "))
     };
     print(&format!(
-        "resolved {} source packages ({} resolvable, {} unresolvable), all re-resolved\n\
+        "resolved {} source packages ({} resolvable, {} unresolvable), {split}\n\
          base buildroot: {base}\n\
          wall time {:.1} s with {workers} workers; per package median {:.1} ms, p95 {:.1} ms, max {:.1} ms\n\
          peak memory {peak}\n\

@@ -7,7 +7,6 @@
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
-    TransactionTrait,
 };
 
 use super::{AdminError, log_action, user_id};
@@ -92,7 +91,8 @@ async fn build_tag(
     found.map(|t| t.build_tag_name).ok_or(AdminError::TargetNotFound)
 }
 
-async fn find<C: sea_orm::ConnectionTrait>(
+/// The collection named `name`, if any.
+pub async fn find<C: sea_orm::ConnectionTrait>(
     db: &C,
     name: &str,
 ) -> Result<Option<collection::Model>, AdminError> {
@@ -118,7 +118,7 @@ pub async fn create_collection(
     }
     let secondary_mode = opts.mode == Some(Mode::Secondary);
     let build_tag = build_tag(koji, secondary_mode, &target).await?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     if find(&txn, name).await?.is_some() {
         return Err(AdminError::ObjectAlreadyExists);
     }
@@ -162,7 +162,7 @@ pub async fn edit_collection(
         check_name(n)?;
     }
     opts.validate()?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = find(&txn, name).await?.ok_or(AdminError::ObjectNotFound)?;
     if let Some(n) = new_name.as_deref().filter(|n| *n != name)
         && find(&txn, n).await?.is_some()

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, TransactionTrait,
+    IntoActiveModel, QueryFilter, QueryOrder,
 };
 
 use super::{AdminError, log_action, user_id};
@@ -73,7 +73,7 @@ pub async fn add_pkg(
     if names.is_empty() {
         return Err(AdminError::Invalid("no package names given".into()));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let coll = collection::Entity::find()
         .filter(collection::Column::Name.eq(collection_name))
         .one(&txn)

@@ -45,7 +45,7 @@ pub async fn insert_build<C>(db: &C, build: build::ActiveModel) -> Result<build:
 where
     C: ConnectionTrait + TransactionTrait,
 {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let inserted = build.insert(&txn).await?;
     if let Some(package_id) = inserted.package_id {
         update_last_build(&txn, package_id).await?;
@@ -66,7 +66,7 @@ where
         Set(id) | Unchanged(id) => *id,
         NotSet => return Err(BuildError::MissingId),
     };
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let old = find(&txn, id).await?;
     let mut build = build;
     build.id = Unchanged(id);
@@ -134,7 +134,7 @@ pub async fn delete_build<C>(db: &C, build_id: i32) -> Result<(), BuildError>
 where
     C: ConnectionTrait + TransactionTrait,
 {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     find(&txn, build_id).await?;
     let holders: Vec<i32> = package::Entity::find()
         .select_only()

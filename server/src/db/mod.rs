@@ -10,6 +10,7 @@ pub mod dependency_keys;
 pub mod entities;
 pub mod last_build;
 pub mod locks;
+pub mod package_detail;
 pub mod package_list;
 pub mod packages;
 #[cfg(test)]
@@ -20,7 +21,7 @@ use std::time::Duration;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DbErr,
-    Statement,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 
 use crate::config::Config;
@@ -57,6 +58,22 @@ pub enum DbError {
     Other(#[from] DbErr),
 }
 
+/// How long a SQLite writer waits for another one before giving up.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Begins a transaction that will write. On SQLite it takes the write lock at `BEGIN`
+/// (`BEGIN IMMEDIATE`), so that concurrent writers queue on the busy timeout: a deferred
+/// transaction that reads first and writes later fails at once with "database is locked"
+/// when another connection wrote in between. Every transaction that writes starts here;
+/// on PostgreSQL (and inside a transaction: a savepoint) it is a plain `BEGIN`.
+pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
+    let opts = TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    };
+    db.begin_with_options(opts).await
+}
+
 /// Opens a connection pool to the configured database. For SQLite the data directory is
 /// created when missing.
 pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbError> {
@@ -77,17 +94,16 @@ pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbError> {
         .connect_timeout(config.database.connect_timeout)
         .acquire_timeout(config.database.connect_timeout)
         .idle_timeout(Duration::from_secs(300))
-        .sqlx_logging(false);
+        .sqlx_logging(false)
+        // Per connection (a PRAGMA run once would reach only one connection of the pool):
+        // writers wait for each other instead of failing, foreign keys are enforced.
+        .map_sqlx_sqlite_opts(|o| o.busy_timeout(SQLITE_BUSY_TIMEOUT).foreign_keys(true));
     let db =
         Database::connect(opts).await.map_err(|source| DbError::Connect { url: shown, source })?;
     if db.get_database_backend() == DatabaseBackend::Sqlite {
-        // WAL lets readers (the API) run beside the writers (the services); the busy
-        // timeout makes concurrent writers wait instead of failing at once.
-        for pragma in
-            ["PRAGMA journal_mode = WAL", "PRAGMA busy_timeout = 10000", "PRAGMA foreign_keys = ON"]
-        {
-            db.execute_unprepared(pragma).await?;
-        }
+        // WAL (a property of the database file) lets readers (the API) run beside the
+        // writers (the services).
+        db.execute_unprepared("PRAGMA journal_mode = WAL").await?;
     }
     Ok(db)
 }

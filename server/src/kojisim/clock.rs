@@ -50,6 +50,9 @@ pub struct Settings {
     pub expire_old_repos: bool,
     /// Hub option `AllowNewRepo`.
     pub allow_new_repo: bool,
+    /// Give seeded and update builds the CLOSED task tree of a real build
+    /// ([`super::tasks::completed_build_task`]).
+    pub build_tasks: bool,
 }
 
 impl Default for Settings {
@@ -60,6 +63,7 @@ impl Default for Settings {
             repo_duration: 10.0,
             expire_old_repos: true,
             allow_new_repo: true,
+            build_tasks: false,
         }
     }
 }

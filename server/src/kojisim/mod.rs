@@ -62,6 +62,10 @@ pub enum KojiSimError {
 #[derive(Debug, Clone)]
 pub struct KojiSim {
     hub: Arc<Mutex<Hub>>,
+    /// Verifies `Authorization: Negotiate` at `/kojihub/ssllogin` (GSSAPI login); `None`:
+    /// GSSAPI is off and such requests get HTTP 401.
+    #[cfg(feature = "gssapi")]
+    negotiate: Option<Arc<crate::koji::gssapi::Acceptor>>,
 }
 
 impl KojiSim {
@@ -83,7 +87,24 @@ impl KojiSim {
 
     /// Wraps an existing hub.
     pub fn from_hub(hub: Hub) -> KojiSim {
-        KojiSim { hub: Arc::new(Mutex::new(hub)) }
+        KojiSim {
+            hub: Arc::new(Mutex::new(hub)),
+            #[cfg(feature = "gssapi")]
+            negotiate: None,
+        }
+    }
+
+    /// Accepts GSSAPI logins (`sslLogin` at `/kojihub/ssllogin` with
+    /// `Authorization: Negotiate`) for the service principals of `keytab` (the Kerberos
+    /// library's default keytab, `KRB5_KTNAME`, when `None`). Fails when the keytab
+    /// cannot be used.
+    #[cfg(feature = "gssapi")]
+    pub fn with_gssapi_keytab(
+        mut self,
+        keytab: Option<&std::path::Path>,
+    ) -> Result<KojiSim, crate::koji::error::KojiError> {
+        self.negotiate = Some(Arc::new(crate::koji::gssapi::Acceptor::new(keytab)?));
+        Ok(self)
     }
 
     /// The HTTP routes (`/kojihub`, `/kojifiles/…`).

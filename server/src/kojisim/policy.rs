@@ -59,6 +59,9 @@ pub struct Rule {
     pub arch: Option<String>,
     /// `arch` (buildArch, default) or `srpm` (rebuildSRPM).
     pub stage: String,
+    /// Only when the resolved buildroot satisfies this dependency (e.g. `libyaml = 0.3.0`):
+    /// "every build against this version of a library breaks". buildArch only.
+    pub buildroot: Option<String>,
     /// What happens.
     pub action: RuleAction,
 }
@@ -86,20 +89,33 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
     p[pi..].iter().all(|c| *c == '*')
 }
 
-/// The first rule matching the package, NVR, arch and stage.
-pub fn find_rule<'a>(
+/// The rules matching the package, NVR, arch and stage, in order (their `buildroot`
+/// condition not evaluated yet).
+pub fn matching_rules<'a>(
     rules: &'a [Rule],
-    name: &str,
-    nvr: &str,
-    arch: &str,
-    stage: &str,
-) -> Option<&'a Rule> {
-    rules.iter().find(|r| {
+    name: &'a str,
+    nvr: &'a str,
+    arch: &'a str,
+    stage: &'a str,
+) -> impl Iterator<Item = &'a Rule> + 'a {
+    rules.iter().filter(move |r| {
         glob_match(&r.package, name)
             && r.nvr.as_deref().is_none_or(|n| n == nvr)
             && r.arch.as_deref().is_none_or(|a| a == arch)
             && r.stage == stage
     })
+}
+
+/// The first rule without a `buildroot` condition matching the package, NVR, arch and
+/// stage (for stages that have no buildroot).
+pub fn find_rule<'a>(
+    rules: &'a [Rule],
+    name: &'a str,
+    nvr: &'a str,
+    arch: &'a str,
+    stage: &'a str,
+) -> Option<&'a Rule> {
+    matching_rules(rules, name, nvr, arch, stage).find(|r| r.buildroot.is_none())
 }
 
 /// Turns a rule action into a task outcome.
@@ -122,10 +138,9 @@ pub fn rule_outcome(action: &RuleAction, arch: &str) -> Outcome {
     }
 }
 
-/// Outcome of a buildArch without a matching rule: resolve `roots` (build group names plus
-/// BuildRequires) against `available`.
-pub fn resolve_outcome(available: &[&Rpm], roots: &[String], arch: &str) -> Outcome {
-    let res = resolve(available, roots);
+/// Outcome of a buildArch whose buildroot resolved to `res` and no rule matched: success,
+/// or a failure with a `root.log` listing what is missing.
+pub fn resolution_outcome(res: &Resolution, arch: &str) -> Outcome {
     if res.problems.is_empty() {
         return Outcome::Succeed;
     }
@@ -345,6 +360,16 @@ impl<'a> Pool<'a> {
 
 /// Installs `roots` (dependency texts) and everything they require from `available`.
 pub fn resolve(available: &[&Rpm], roots: &[String]) -> Resolution {
+    resolve_and_probe(available, roots, &[]).0
+}
+
+/// [`resolve`], then tells for each of `probes` (dependency texts) whether the resulting
+/// buildroot satisfies it (an unparsable probe is not satisfied).
+pub fn resolve_and_probe(
+    available: &[&Rpm],
+    roots: &[String],
+    probes: &[&str],
+) -> (Resolution, Vec<bool>) {
     let mut pool = Pool::new(available);
     let mut queue: VecDeque<String> = roots.iter().cloned().collect();
     let mut res = Resolution::default();
@@ -373,5 +398,6 @@ pub fn resolve(available: &[&Rpm], roots: &[String]) -> Resolution {
             format!("{}-{epoch}{}-{}.{}", r.name, r.version, r.release, r.arch)
         })
         .collect();
-    res
+    let probed = probes.iter().map(|p| Dep::parse(p).is_ok_and(|d| pool.holds(&d))).collect();
+    (res, probed)
 }

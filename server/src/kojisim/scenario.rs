@@ -79,6 +79,8 @@ pub struct SettingsSpec {
     pub repo_duration: Option<f64>,
     /// Expire older repos when a new one is READY.
     pub expire_old_repos: Option<bool>,
+    /// Give builds the CLOSED task tree of a real build (default false).
+    pub build_tasks: Option<bool>,
 }
 
 /// `[[user]]`.
@@ -243,6 +245,8 @@ pub struct RuleSpec {
     pub arch: Option<String>,
     /// `arch` (default) or `srpm`.
     pub stage: Option<String>,
+    /// Only when the resolved buildroot satisfies this dependency (buildArch only).
+    pub buildroot: Option<String>,
     /// `succeed`, `fail`, `fault` or `hold`.
     pub outcome: String,
     /// build.log excerpt for `fail`.
@@ -341,6 +345,7 @@ impl Scenario {
         d.arch_duration = s.arch_duration.unwrap_or(d.arch_duration);
         d.repo_duration = s.repo_duration.unwrap_or(d.repo_duration);
         d.expire_old_repos = s.expire_old_repos.unwrap_or(d.expire_old_repos);
+        d.build_tasks = s.build_tasks.unwrap_or(d.build_tasks);
         super::seed::seed(&mut hub, &self, now)?;
         hub.rules = self.rules.iter().map(rule).collect::<Result<_, _>>()?;
         let base = if real_clock { now } else { start };
@@ -368,5 +373,23 @@ fn rule(r: &RuleSpec) -> Result<Rule, ScenarioError> {
         other => return Err(ScenarioError::Invalid(format!("unknown rule outcome {other:?}"))),
     };
     let stage = r.stage.clone().unwrap_or_else(|| "arch".to_string());
-    Ok(Rule { package: r.package.clone(), nvr: r.nvr.clone(), arch: r.arch.clone(), stage, action })
+    if r.buildroot.is_some() && stage != "arch" {
+        return Err(ScenarioError::Invalid(format!(
+            "rule for {}: `buildroot` applies to the arch stage only",
+            r.package
+        )));
+    }
+    if let Some(dep) = &r.buildroot {
+        crate::rpm::Dep::parse(dep).map_err(|e| {
+            ScenarioError::Invalid(format!("rule for {}: buildroot {dep:?}: {e}", r.package))
+        })?;
+    }
+    Ok(Rule {
+        package: r.package.clone(),
+        nvr: r.nvr.clone(),
+        arch: r.arch.clone(),
+        stage,
+        buildroot: r.buildroot.clone(),
+        action,
+    })
 }

@@ -41,6 +41,7 @@ pub fn seed(hub: &mut Hub, sc: &Scenario, now: f64) -> Result<(), ScenarioError>
                     password: u.password.clone(),
                     perms: u.perms.clone(),
                     usertype: 0,
+                    krb_principal: None,
                 },
             );
         }
@@ -136,6 +137,7 @@ pub fn seed(hub: &mut Hub, sc: &Scenario, now: f64) -> Result<(), ScenarioError>
                 password: None,
                 perms: Vec::new(),
                 usertype: 1,
+                krb_principal: None,
             },
         );
         let id = st.alloc("host");
@@ -179,6 +181,12 @@ pub fn seed(hub: &mut Hub, sc: &Scenario, now: f64) -> Result<(), ScenarioError>
                 st.put_file(path, data);
             }
             st.repos.insert(id, repo);
+        }
+    }
+    if hub.settings.build_tasks {
+        let ids: Vec<i64> = hub.state.builds.keys().copied().collect();
+        for id in ids {
+            super::tasks::completed_build_task(hub, id, now);
         }
     }
     Ok(())
@@ -292,7 +300,11 @@ pub fn add_build(
 /// Applies a scheduled update (errors, e.g. an unknown tag, skip that item).
 pub fn apply_update(hub: &mut Hub, update: &Update, now: f64) {
     for b in &update.spec.builds {
-        let _ = add_build(&mut hub.state, b, None, now);
+        if let Ok(id) = add_build(&mut hub.state, b, None, now)
+            && hub.settings.build_tasks
+        {
+            super::tasks::completed_build_task(hub, id, now);
+        }
     }
     for (r, tag) in update
         .spec

@@ -8,7 +8,9 @@
 use crate::koji::xmlrpc::{Fault, Struct, Value};
 
 use super::clock::Hub;
-use super::policy::{find_rule, resolve_outcome, rule_outcome};
+use super::policy::{
+    find_rule, matching_rules, resolution_outcome, resolve_and_probe, rule_outcome,
+};
 use super::query::{group_packages, inheritance, repo_rpms};
 use super::state::{Outcome, Repo, RepoOpts, Rpm, Task, repo_state, task_relpath, task_state};
 
@@ -214,7 +216,8 @@ fn arch_outcome(hub: &Hub, task: &Task) -> Outcome {
     let src = parent.and_then(|p| p.request.first()).and_then(Value::as_str).unwrap_or_default();
     let Some(srpm) = source_srpm(hub, src) else { return Outcome::Hold };
     let nvr = format!("{}-{}-{}", srpm.name, srpm.version, srpm.release);
-    if let Some(rule) = find_rule(&hub.rules, &srpm.name, &nvr, &task.arch, "arch") {
+    let rules: Vec<_> = matching_rules(&hub.rules, &srpm.name, &nvr, &task.arch, "arch").collect();
+    if let Some(rule) = rules.first().filter(|r| r.buildroot.is_none()) {
         return rule_outcome(&rule.action, &task.arch);
     }
     let repo_id = opt(&task.request, 4, "repo_id").and_then(Value::as_i64).unwrap_or(0);
@@ -229,7 +232,15 @@ fn arch_outcome(hub: &Hub, task: &Task) -> Outcome {
     let available = repo_rpms(&hub.state, repo.tag_id, repo.create_event, &arch, false);
     let mut roots = group_packages(&hub.state, repo.tag_id, "build");
     roots.extend(srpm.requires.iter().cloned());
-    resolve_outcome(&available, &roots, &task.arch)
+    let probes: Vec<&str> = rules.iter().filter_map(|r| r.buildroot.as_deref()).collect();
+    let (resolution, probed) = resolve_and_probe(&available, &roots, &probes);
+    // The first rule whose condition holds (rules without one always hold).
+    let mut probed = probed.into_iter();
+    let decided = rules.iter().find(|r| r.buildroot.is_none() || probed.next() == Some(true));
+    match decided {
+        Some(rule) => rule_outcome(&rule.action, &task.arch),
+        None => resolution_outcome(&resolution, &task.arch),
+    }
 }
 
 fn fail_generic(hub: &mut Hub, id: i64, msg: String, now: f64) {
@@ -566,4 +577,93 @@ fn finish_repo(hub: &mut Hub, task: &Task, now: f64) {
         Ok(Value::Array(vec![Value::Int(repo.id), Value::Int(repo.create_event)])),
         now,
     );
+}
+
+/// Gives the COMPLETE build `build_id` the CLOSED task tree a real build would have left:
+/// `build` (source `cli-build/…/NVR.src.rpm`, the first target's name) with a `rebuildSRPM`
+/// child and one `buildArch` per binary arch, the repo id in the children's requests. Lets
+/// seeded builds be registered as real builds by Koschei's polling. Returns the task id (0
+/// when there is no such build, no target or no READY repo of its build tag).
+pub fn completed_build_task(hub: &mut Hub, build_id: i64, now: f64) -> i64 {
+    let Some(build) = hub.state.builds.get(&build_id).cloned() else { return 0 };
+    let Some(target) = hub.state.targets.values().min_by_key(|t| t.id).cloned() else {
+        return 0;
+    };
+    let Some(repo_id) =
+        super::query::latest_repo(&hub.state, target.build_tag, Some(repo_state::READY))
+            .map(|r| r.id)
+    else {
+        return 0;
+    };
+    let nvr = format!("{}-{}-{}", build.name, build.version, build.release);
+    let src = format!("cli-build/{}.{build_id}/{nvr}.src.rpm", now as i64);
+    let mut arches: Vec<String> = hub
+        .state
+        .build_rpms(build_id)
+        .filter(|r| r.arch != "src")
+        .map(|r| r.arch.clone())
+        .collect();
+    arches.sort();
+    arches.dedup();
+    if arches.len() > 1 {
+        arches.retain(|a| a != "noarch");
+    }
+    let channel_id = hub.state.channel_by(&Value::from("default")).map_or(1, |c| c.id);
+    let host_id = hub.state.hosts.keys().next().copied();
+    let parent = create_task(
+        hub,
+        NewTask {
+            method: "build".to_string(),
+            arch: "noarch".to_string(),
+            label: None,
+            parent: None,
+            owner: build.owner_id,
+            channel_id,
+            priority: 50,
+            weight: 0.2,
+            request: vec![
+                Value::String(src.clone()),
+                Value::String(target.name),
+                Value::Struct(Struct::new()),
+            ],
+        },
+        now,
+    );
+    let repo_opts = || Value::structure([("repo_id", Value::Int(repo_id))]);
+    let mut kids = vec![child(
+        hub,
+        parent,
+        ("rebuildSRPM", "noarch", "srpm"),
+        1.0,
+        vec![Value::String(src), Value::Int(target.build_tag), repo_opts()],
+        now,
+    )];
+    let srpm_path = format!("tasks/{}/{}/{nvr}.src.rpm", kids[0] % 10000, kids[0]);
+    for (i, arch) in arches.iter().enumerate() {
+        let req = vec![
+            Value::String(srpm_path.clone()),
+            Value::Int(target.build_tag),
+            Value::String(arch.clone()),
+            Value::Bool(i == 0),
+            repo_opts(),
+        ];
+        kids.push(child(hub, parent, ("buildArch", arch, arch), 1.5, req, now));
+    }
+    for id in kids.into_iter().chain([parent]) {
+        let Some(task) = hub.state.tasks.get_mut(&id) else { continue };
+        task.state = task_state::OPEN;
+        task.start_ts = Some(now);
+        task.host_id = host_id;
+        let task = task.clone();
+        let result = if id == parent {
+            Value::Nil
+        } else {
+            success_result(hub, &task, &task_relpath(id), Vec::new())
+        };
+        finish(hub, id, Ok(result), now);
+    }
+    if let Some(b) = hub.state.builds.get_mut(&build_id) {
+        b.task_id = Some(parent);
+    }
+    parent
 }

@@ -366,3 +366,70 @@ fn bad_scenarios_are_errors() {
             .is_err()
     );
 }
+
+/// A `buildroot` rule fails exactly the builds whose resolved buildroot holds the named
+/// version; builds against an older or newer version succeed.
+#[test]
+fn buildroot_rules_fire_only_for_matching_buildroots() {
+    let text = format!(
+        "{}\n[[rule]]\npackage = \"*\"\nbuildroot = \"zlib-devel = 1.3.2\"\noutcome = \"fail\"\nlog = \"error: zlib 1.3.2 broke me\"\n\
+         [[update]]\nat = 100\nnew_repo = [\"f99-build\"]\n[[update.build]]\nnvr = \"zlib-1.3.2-1.fc99\"\ntags = [\"f99\"]\narches = [\"x86_64\", \"aarch64\"]\n[[update.build.rpm]]\nname = \"zlib-devel\"\nrequires = [\"zlib = 1.3.2-1.fc99\"]\nprovides = [\"pkgconfig(zlib) = 1.3.2\"]\n\
+         [[update]]\nat = 2000\nnew_repo = [\"f99-build\"]\n[[update.build]]\nnvr = \"zlib-1.3.3-1.fc99\"\ntags = [\"f99\"]\narches = [\"x86_64\", \"aarch64\"]\n\
+         [[update.build.rpm]]\nname = \"zlib-devel\"\nrequires = [\"zlib = 1.3.3-1.fc99\"]\nprovides = [\"pkgconfig(zlib) = 1.3.3\"]\n",
+        super::scenario::builtin_toml()
+    );
+    let sim = KojiSim::new(Scenario::from_toml(&text).expect("scenario")).expect("sim");
+    let creds = login(&sim, "koschei");
+    // foo BuildRequires pkgconfig(zlib); `which` does not pull zlib-devel in.
+    let zlib_user = srpm("foo");
+    let before = scratch(&sim, &creds, &zlib_user);
+    sim.advance(400.0);
+    assert_eq!(sim.task(before).expect("task").state, task_state::CLOSED);
+    let during = scratch(&sim, &creds, &zlib_user);
+    let unaffected = scratch(&sim, &creds, &srpm("which"));
+    let fault = finished_fault(&sim, &creds, during);
+    assert_eq!(fault.code, 1005, "{fault:?}");
+    assert_eq!(sim.task(unaffected).expect("task").state, task_state::CLOSED);
+    let log = sim
+        .children(during)
+        .iter()
+        .filter(|k| k.method == "buildArch")
+        .find_map(|k| sim.file(&format!("work/{}/build.log", super::state::task_relpath(k.id))))
+        .expect("build.log of the failed arch task");
+    assert!(String::from_utf8_lossy(&log).contains("zlib 1.3.2 broke me"));
+    sim.advance(1000.0);
+    let after = scratch(&sim, &creds, &zlib_user);
+    sim.advance(400.0);
+    assert_eq!(sim.task(after).expect("task").state, task_state::CLOSED);
+    let bad =
+        "[[rule]]\npackage = \"x\"\nstage = \"srpm\"\nbuildroot = \"zlib\"\noutcome = \"fail\"";
+    assert!(Scenario::from_toml(bad).and_then(|s| s.into_hub(false)).is_err());
+}
+
+/// With `build_tasks`, seeded and update builds carry a CLOSED `build` task tree whose
+/// buildArch children name the repo, as real builds do.
+#[test]
+fn build_tasks_give_builds_real_task_trees() {
+    let text = super::scenario::builtin_toml()
+        .replace("[settings]\n", "[settings]\nbuild_tasks = true\n")
+        + "\n[[update]]\nat = 50\n[[update.build]]\nnvr = \"zlib-1.3.2-1.fc99\"\ntags = [\"f99\"]\narches = [\"x86_64\", \"aarch64\"]\n";
+    let sim = KojiSim::new(Scenario::from_toml(&text).expect("scenario")).expect("sim");
+    sim.advance(60.0);
+    let creds = login(&sim, "koschei");
+    for nvr in ["rnv-1.7.11-15.fc99", "zlib-1.3.2-1.fc99"] {
+        let info = call(&sim, &creds, "getBuild", vec![nvr.into()]).expect("build");
+        let task = info.get("task_id").and_then(Value::as_i64).expect("task id");
+        let t = sim.task(task).expect("task");
+        assert_eq!((t.method.as_str(), t.state), ("build", task_state::CLOSED), "{nvr}");
+        let kids = sim.children(task);
+        let arch: Vec<_> = kids.iter().filter(|k| k.method == "buildArch").collect();
+        assert_eq!(arch.len(), 2, "{nvr}: {kids:?}");
+        for k in &arch {
+            assert_eq!(k.state, task_state::CLOSED);
+            let repo = k.request[4].get("repo_id").and_then(Value::as_i64).expect("repo id");
+            assert!(sim.repo(repo).is_some(), "{nvr}: repo {repo}");
+            let res = call(&sim, &creds, "getTaskResult", vec![Value::Int(k.id)]).expect("res");
+            assert!(res.get("rpms").and_then(Value::as_array).is_some_and(|r| !r.is_empty()));
+        }
+    }
+}

@@ -13,9 +13,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 
 use super::resolution::{self, Solved};
 use super::{BoxFuture, Outcome, Service, ServiceContext};
@@ -148,7 +146,7 @@ async fn process_group(
 /// `deps_resolved = FALSE`; the package's `build_priority` = newly_added when this is its
 /// last build.
 async fn mark_unresolved(ctx: &ServiceContext, b: &build::Model) -> anyhow::Result<()> {
-    let txn = ctx.db.begin().await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     let updated = build::Entity::update_many()
         .col_expr(build::Column::DepsResolved, Expr::value(false))
         .filter(build::Column::Id.eq(b.id))
@@ -173,7 +171,7 @@ async fn mark_unresolved(ctx: &ServiceContext, b: &build::Model) -> anyhow::Resu
 }
 
 async fn store_resolved(ctx: &ServiceContext, b: &build::Model, s: Solved) -> anyhow::Result<()> {
-    let txn = ctx.db.begin().await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     let nevras: Vec<_> = s.deps.iter().map(|d| d.nevra.clone()).collect();
     let ids = dependencies::ids_for(&txn, &nevras).await?;
     let mut id_list: Vec<i32> = ids.values().copied().collect();

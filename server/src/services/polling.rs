@@ -36,10 +36,7 @@ use anyhow::Context as _;
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::ActiveValue::{NotSet, Set, Unchanged};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::sync::{
     TaskTree, clear_priority_data, fetch_trees, publish_change, state_of, upsert_arch_tasks,
@@ -198,7 +195,7 @@ pub async fn update_build_state(
     };
     let Some(package_id) = b.package_id else { return Ok(()) };
     let before = state_of(&ctx.db, package_id).await?;
-    let txn = ctx.db.begin().await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     let current = build::Entity::find_by_id(b.id).lock_exclusive().one(&txn).await?;
     if current.is_none_or(|c| c.state != BuildState::Running.as_i32()) {
         return Ok(()); // someone else finished it meanwhile
@@ -263,7 +260,7 @@ async fn sync_running(
     repo_id: Option<i32>,
 ) -> anyhow::Result<()> {
     let Some(tree) = tree else { return Ok(()) };
-    let txn = ctx.db.begin().await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     let current = build::Entity::find_by_id(b.id).lock_exclusive().one(&txn).await?;
     let Some(current) = current.filter(|c| c.state == BuildState::Running.as_i32()) else {
         return Ok(());
@@ -351,7 +348,7 @@ pub async fn refresh_packages(ctx: &ServiceContext, c: &collection::Model) -> an
         }
         v
     };
-    let txn = ctx.db.begin().await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     packages::set_blocked(&txn, &block, true).await?;
     packages::set_blocked(&txn, &unblock, false).await?;
     for (name, unblocked) in &new {
@@ -570,7 +567,7 @@ async fn register_one(
     let Some(task_id) = info.task_id.and_then(|t| i32::try_from(t).ok()) else { return Ok(()) };
     let now = ctx.now();
     let before = state_of(&ctx.db, package_id).await?;
-    let txn = ctx.db.begin().await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     package::Entity::find_by_id(package_id).lock_exclusive().one(&txn).await?;
     let exists = build::Entity::find()
         .filter(build::Column::PackageId.eq(package_id))

@@ -17,7 +17,6 @@ use std::time::Duration;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
 };
 
 use super::resolution::{self, ChangeRow, Solved};
@@ -299,7 +298,7 @@ async fn persist(
     chunk: Vec<PkgResult>,
 ) -> anyhow::Result<()> {
     let ids: Vec<i32> = chunk.iter().map(|r| r.package_id).collect();
-    let txn = ctx.db.begin().await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     let mut q = package::Entity::find()
         .filter(package::Column::Id.is_in(ids.clone()))
         .order_by_asc(package::Column::Id);
@@ -416,7 +415,7 @@ async fn write_collection(
     problems: &[String],
 ) -> anyhow::Result<()> {
     let repo_id = i32::try_from(repo_id)?;
-    let txn = ctx.db.begin().await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     buildroot_problem::Entity::delete_many()
         .filter(buildroot_problem::Column::CollectionId.eq(c.id))
         .exec(&txn)

@@ -27,7 +27,7 @@ use sea_orm::ActiveValue::{Set, Unchanged};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
-    Statement, TransactionTrait,
+    Statement,
 };
 
 use super::sync::from_ts;
@@ -345,7 +345,7 @@ async fn submit(
         repo_id.map(i64::from),
     );
     // 1. The pending row, with the submission's package changes, committed first.
-    let txn = ctx.db.begin().await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     let pending = builds::insert_build(
         &txn,
         build::ActiveModel {
@@ -528,7 +528,7 @@ async fn apply_effects(ctx: &ServiceContext, effects: &[Effect]) -> anyhow::Resu
     if effects.is_empty() {
         return Ok(());
     }
-    let txn = ctx.db.begin().await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     for e in effects {
         apply_effect(&txn, e).await?;
     }
