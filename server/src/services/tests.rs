@@ -113,7 +113,11 @@ fn start() -> DateTime<Utc> {
 }
 
 async fn env(tdb: TestDb) -> Env {
-    let sim = KojiSim::new(Scenario::from_toml(SCENARIO).expect("scenario")).expect("sim");
+    env_with(tdb, SCENARIO).await
+}
+
+async fn env_with(tdb: TestDb, scenario: &str) -> Env {
+    let sim = KojiSim::new(Scenario::from_toml(scenario).expect("scenario")).expect("sim");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(crate::kojisim::http::serve(listener, sim.clone()));
@@ -512,5 +516,58 @@ async fn a_tick_stopped_mid_submission_neither_loses_nor_duplicates() {
         let pending =
             build::Entity::find().filter(build::Column::TaskId.eq(0)).count(&e.tdb.conn).await;
         assert_eq!(pending.expect("count"), 0, "{l}");
+    }
+}
+
+/// Builds that never finish end inconclusive, and their Koji tasks are canceled: when a
+/// user asked for the cancel (`cancel_requested`), and when they outlive
+/// `koji.task_timeout`. The package keeps its state.
+#[tokio::test]
+async fn canceled_and_timed_out_builds_are_inconclusive() {
+    let scenario = format!(
+        "{SCENARIO}\n[[rule]]\npackage = \"rnv\"\noutcome = \"hold\"\n\
+         [[rule]]\npackage = \"foo\"\noutcome = \"hold\"\n"
+    );
+    for tdb in backends().await {
+        let l = tdb.label;
+        let e = env_with(tdb, &scenario).await;
+        polling::tick(&e.ctx).await.expect("sync packages");
+        e.schedulable("rnv", "1.7.11", "15.fc99", 0).await;
+        e.schedulable("foo", "2.0", "1.fc99", 0).await;
+        runner::run_until_idle(&scheduler::Scheduler, &e.ctx, 10).await.expect("run");
+        let all = e.all_builds().await;
+        assert_eq!(running(&all).len(), 2, "{l}: both submitted");
+        e.advance(600);
+        polling::tick(&e.ctx).await.expect("poll");
+        assert_eq!(running(&e.all_builds().await).len(), 2, "{l}: held tasks keep running");
+
+        // A user cancels rnv's build.
+        let rnv = e.builds_of("rnv").await.pop().expect("rnv build");
+        build::Entity::update_many()
+            .col_expr(build::Column::CancelRequested, Expr::value(true))
+            .filter(build::Column::Id.eq(rnv.id))
+            .exec(&e.tdb.conn)
+            .await
+            .expect("request cancel");
+        polling::tick(&e.ctx).await.expect("poll");
+        let rnv_after = e.builds_of("rnv").await.pop().expect("rnv build");
+        assert_eq!(rnv_after.state, 6, "{l}: canceled ⇒ inconclusive");
+        let koji = e.sim.task(i64::from(rnv.task_id)).expect("koji task");
+        assert_eq!(koji.state, crate::kojisim::state::task_state::CANCELED, "{l}");
+        let foo = e.builds_of("foo").await.pop().expect("foo build");
+        assert_eq!(foo.state, 2, "{l}: foo still running");
+
+        // foo outlives the task timeout.
+        let timeout = e.ctx.config.koji.task_timeout.as_secs() as i64;
+        e.advance(timeout);
+        polling::tick(&e.ctx).await.expect("poll");
+        let foo_after = e.builds_of("foo").await.pop().expect("foo build");
+        assert_eq!(foo_after.state, 6, "{l}: timed out ⇒ inconclusive");
+        let koji = e.sim.task(i64::from(foo.task_id)).expect("koji task");
+        assert_eq!(koji.state, crate::kojisim::state::task_state::CANCELED, "{l}");
+        for name in ["rnv", "foo"] {
+            let p = e.package(name).await;
+            assert_eq!(p.last_complete_build_state, Some(3), "{l}: {name} keeps its state");
+        }
     }
 }
