@@ -64,6 +64,10 @@ pub enum Command {
         /// built-in scenario (see server/src/kojisim/SCENARIO.md).
         #[arg(long, value_name = "PATH")]
         data: Option<PathBuf>,
+        /// Accept Kerberos (GSSAPI) logins for the service keys in this keytab (e.g.
+        /// `HTTP/localhost`); needs a build with the `gssapi` feature.
+        #[arg(long, value_name = "KEYTAB")]
+        gssapi_keytab: Option<PathBuf>,
     },
     /// Run the whole loop on the embedded default: an in-process Koji simulator with a
     /// generated collection and scripted updates, SQLite in the data directory, every
@@ -180,8 +184,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
     if let Command::PrintSchema = cli.command {
         return print(&crate::graphql::sdl());
     }
-    if let Command::Kojisim { listen, data } = cli.command {
-        return runtime()?.block_on(kojisim(listen, data));
+    if let Command::Kojisim { listen, data, gssapi_keytab } = cli.command {
+        return runtime()?.block_on(kojisim(listen, data, gssapi_keytab));
     }
     let mut config = config::load(&ConfigSource::from_process(cli.config))?;
     match cli.command {
@@ -408,7 +412,11 @@ fn login_name() -> Option<String> {
         .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
 }
 
-async fn kojisim(listen: SocketAddr, data: Option<PathBuf>) -> Result<(), Failure> {
+async fn kojisim(
+    listen: SocketAddr,
+    data: Option<PathBuf>,
+    gssapi_keytab: Option<PathBuf>,
+) -> Result<(), Failure> {
     crate::telemetry::init("info");
     let listener = TcpListener::bind(listen)
         .await
@@ -421,7 +429,7 @@ async fn kojisim(listen: SocketAddr, data: Option<PathBuf>) -> Result<(), Failur
     let shutdown = CancellationToken::new();
     tokio::spawn(stop_on_signal(shutdown.clone()));
     tokio::select! {
-        res = crate::kojisim::serve_scenario(data.as_deref(), listener) => res.map_err(|e| match e {
+        res = crate::kojisim::serve_scenario(data.as_deref(), gssapi_keytab.as_deref(), listener) => res.map_err(|e| match e {
             crate::kojisim::KojiSimError::Io(_) => Failure::runtime(e),
             other => Failure { code: 2, message: other.to_string() },
         }),

@@ -198,3 +198,24 @@ async fn reqwest_get(url: &str) -> String {
     stream.read_to_string(&mut buf).await.unwrap();
     buf
 }
+
+#[test]
+fn kojisim_with_an_unusable_keytab_exits_2() {
+    let out = koschei(
+        &["kojisim", "--listen", "127.0.0.1:0", "--gssapi-keytab", "/nonexistent/http.keytab"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("GSSAPI"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn demo_prints_its_scenario_and_rejects_bad_sizes() {
+    let out = koschei(&["demo", "--print-scenario", "--packages", "120"], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let toml = text(&out.stdout);
+    assert!(toml.contains("build_tasks = true") && toml.contains("[[update]]"), "{toml}");
+    assert_eq!(toml.matches("\n[[build]]\n").count(), 120);
+    let out = koschei(&["demo", "--packages", "5000"], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+}

@@ -29,25 +29,13 @@ mod tests;
 #[cfg(test)]
 mod tests_http;
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use clock::Hub;
 use scenario::{Scenario, ScenarioError};
 use state::{Repo, Task};
 
-/// Options of the `koschei kojisim` command.
-#[derive(Debug, Clone)]
-pub struct KojiSimOptions {
-    /// A scenario file, or a directory holding `scenario.toml`; the built-in scenario when
-    /// `None`.
-    pub data: Option<PathBuf>,
-    /// Address to listen on.
-    pub listen: SocketAddr,
-}
-
-/// Errors of [`run`].
+/// Errors of [`serve_scenario`].
 #[derive(Debug, thiserror::Error)]
 pub enum KojiSimError {
     /// The scenario could not be loaded.
@@ -56,6 +44,9 @@ pub enum KojiSimError {
     /// Binding or serving failed.
     #[error("kojisim server: {0}")]
     Io(#[from] std::io::Error),
+    /// GSSAPI could not be set up (no such keytab, or a build without the feature).
+    #[error("kojisim GSSAPI: {0}")]
+    Gssapi(String),
 }
 
 /// A shared handle on a simulated hub (cheap to clone).
@@ -158,17 +149,13 @@ impl KojiSim {
     }
 }
 
-/// Runs the simulator as a server on real time: loads the scenario (built-in when
-/// `data` is `None`), listens, and steps the task driver every second.
-pub async fn run(opts: KojiSimOptions) -> Result<(), KojiSimError> {
-    let listener = tokio::net::TcpListener::bind(opts.listen).await?;
-    serve_scenario(opts.data.as_deref(), listener).await
-}
-
 /// Loads the scenario (the built-in one when `data` is `None`) and serves it on
-/// `listener` with a real clock, advancing tasks every second.
+/// `listener` with a real clock, advancing tasks every second. With `gssapi_keytab`, the
+/// hub accepts Kerberos logins at `/kojihub/ssllogin` for the service keys in that keytab
+/// (builds with the `gssapi` feature only).
 pub async fn serve_scenario(
     data: Option<&std::path::Path>,
+    gssapi_keytab: Option<&std::path::Path>,
     listener: tokio::net::TcpListener,
 ) -> Result<(), KojiSimError> {
     let scenario = match data {
@@ -176,6 +163,19 @@ pub async fn serve_scenario(
         None => Scenario::from_toml(scenario::builtin_toml())?,
     };
     let sim = KojiSim::with_real_clock(scenario)?;
+    let sim = match gssapi_keytab {
+        None => sim,
+        #[cfg(feature = "gssapi")]
+        Some(keytab) => {
+            sim.with_gssapi_keytab(Some(keytab)).map_err(|e| KojiSimError::Gssapi(e.to_string()))?
+        }
+        #[cfg(not(feature = "gssapi"))]
+        Some(_) => {
+            return Err(KojiSimError::Gssapi(
+                "this build has no GSSAPI support (build with the `gssapi` feature)".into(),
+            ));
+        }
+    };
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "kojisim listening: hub http://{addr}/kojihub, topurl http://{addr}/kojifiles");
     let ticker = sim.clone();
