@@ -10,26 +10,16 @@
 //!   small reorder buffer ([`resolve_stream`]), so memory stays at one pool per worker; the
 //!   summary has counts, wall time, peak RSS (`VmHWM`) and per-worker figures.
 //! * JSONL output: `{"package", "resolved", "problems", "install"}` per line.
-//!
-//! Incremental mode (`--previous PREV.jsonl`) is not implemented yet. Design note (issue 3
-//! item 6 — it must give results identical to a full pass): a package may reuse its previous
-//! result only if the previous answer is provably still what libsolv would answer, i.e.
-//! (a) its BuildRequires strings and the build group are unchanged; (b) for an unresolved
-//! package, never reuse (cheap anyway: few); (c) for a resolved package, map every previous
-//! install NEVRA to the new repo; if all are present unchanged *and* no new solvable in the
-//! new repo provides any capability that the set's requirements, recommends or the jobs
-//! reference (new providers can change libsolv's choice), and no new/changed solvable
-//! conflicts with/obsoletes a member or supplements/enhances something the set contains
-//! (weak deps), reuse the set as is; (d) otherwise re-solve. Bumped versions of set members
-//! (the common point-update case where the build group itself changes) cannot be "patched"
-//! soundly without re-checking libsolv's policy choices, so the first version simply
-//! re-solves them; the win then comes from (c) for packages outside the changed closure.
-//! Verification: a test must show incremental == full on bookworm → bookworm-plus-updates
-//! and on a synthetic pair with added providers, removed packages and broken requirements.
+//! * Incremental mode ([`resolve_incremental_stream`], `--previous PREV.jsonl`): both binary
+//!   repositories are loaded and indexed in parallel (`index.rs`), every package is checked
+//!   against the patch-and-verify rule of `incremental.rs` (in parallel), the reused ones get
+//!   their patched previous install set and only the rest is solved, by the same workers as
+//!   a full pass; the output is identical to a full pass (tested on a synthetic pair and on
+//!   bookworm → bookworm-plus-updates).
 //!
 //! Reads local repositories only; must not download, persist to the database or talk to Koji.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -160,6 +150,9 @@ pub enum BatchError {
     /// A worker thread panicked (or stopped early).
     #[error("a resolver worker panicked")]
     WorkerPanic,
+    /// The previous results could not be read.
+    #[error("previous results: {0}")]
+    Previous(String),
     /// The result sink (output writer) failed.
     #[error("writing results failed: {0}")]
     Sink(std::io::Error),
@@ -384,4 +377,295 @@ pub fn write_jsonl<W: Write>(mut w: W, results: &[PackageResult]) -> std::io::Re
         w.write_all(b"\n")?;
     }
     w.flush()
+}
+
+/// Digest of a package's jobs as the incremental mode compares them (sha256 over the
+/// BuildRequires strings, each followed by `\n`; first 16 hex digits).
+pub fn build_requires_digest(build_requires: &[String]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for br in build_requires {
+        h.update(br.as_bytes());
+        h.update(b"\n");
+    }
+    h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// What incremental mode needs from the previous run (see [`resolve_incremental_stream`]).
+pub struct Previous<'a> {
+    /// The previous run's binary repository (a local directory).
+    pub binary_dir: &'a Path,
+    /// The build group's names then.
+    pub group: &'a [String],
+    /// Per source package name: [`build_requires_digest`] of its BuildRequires then.
+    pub build_requires: &'a BTreeMap<String, String>,
+    /// The previous JSONL output.
+    pub results: &'a mut dyn std::io::BufRead,
+}
+
+/// How the incremental run split the work.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct IncrementalSummary {
+    /// Packages whose previous install set was patched and reused.
+    pub reused: usize,
+    /// Packages solved again.
+    pub solved: usize,
+    /// Why they were solved, by reason.
+    pub reasons: BTreeMap<String, usize>,
+    /// New binary packages equivalent to their predecessor.
+    pub equivalent_binaries: usize,
+    /// Seconds to load and index both repositories.
+    pub index_s: f64,
+    /// Seconds to read the previous results and check every package.
+    pub check_s: f64,
+}
+
+/// Errors reading the previous results.
+fn bad_previous(line: usize, e: impl std::fmt::Display) -> BatchError {
+    BatchError::Previous(format!("line {line}: {e}"))
+}
+
+#[derive(serde::Deserialize)]
+struct PrevLine<'a> {
+    #[serde(borrow)]
+    package: std::borrow::Cow<'a, str>,
+    resolved: bool,
+    #[serde(borrow)]
+    install: Vec<std::borrow::Cow<'a, str>>,
+}
+
+type Indexed = (super::incremental::RepoIndex, Vec<Vec<u32>>, HashMap<String, Vec<u32>>);
+
+/// Loads `dir`, reads it into plain data and evaluates the jobs (group names, BuildRequires).
+fn index_repo(
+    dir: &Path,
+    opts: &BatchOptions,
+    group: &[String],
+    brs: &[&str],
+) -> Result<Indexed, ResolveError> {
+    let mut sack = Sack::load(dir, &opts.arch, opts.ignore_weak_deps)?;
+    let ix = super::index::Indexed::new(&mut sack)?;
+    let groups =
+        group.iter().map(|g| ix.group_providers(&mut sack, g)).collect::<Result<_, _>>()?;
+    let mut by_br = HashMap::with_capacity(brs.len());
+    for &br in brs {
+        by_br.insert(br.to_owned(), ix.br_providers(&mut sack, br)?);
+    }
+    Ok((ix.index, groups, by_br))
+}
+
+/// The decisions of incremental mode (see [`plan_incremental`]).
+pub struct IncrementalPlan {
+    /// Both repos, cross-referenced.
+    pub pair: super::incremental::Pair,
+    /// One decision per source package (in `sources` order).
+    pub decisions: Vec<super::incremental::Decision>,
+    /// Counts and timings so far.
+    pub summary: IncrementalSummary,
+}
+
+/// Loads and indexes both binary repositories, reads the previous results and decides, per
+/// package, reuse (the patched previous set) or solve.
+pub fn plan_incremental(
+    binary_dir: &Path,
+    sources: &[SourcePackage],
+    opts: &BatchOptions,
+    previous: Previous<'_>,
+) -> Result<IncrementalPlan, BatchError> {
+    use super::incremental::{Decision, JobDep, Pair, Reason};
+    let t0 = Instant::now();
+    let files = repodata::read_repomd(binary_dir).map_err(ResolveError::from)?;
+    let group = match files.group() {
+        Some(path) => {
+            repodata::read_comps_group(path, &opts.group_id).map_err(ResolveError::from)?
+        }
+        None => None,
+    }
+    .ok_or_else(|| BatchError::NoGroup(opts.group_id.clone()))?;
+    let group_same = group == previous.group;
+    let mut name_count: HashMap<&str, usize> = HashMap::new();
+    for s in sources {
+        *name_count.entry(&s.name).or_default() += 1;
+    }
+    // Candidates: same jobs as before (the previous verdict is checked when reading it).
+    let not_candidate: Vec<Option<Reason>> = sources
+        .iter()
+        .map(|s| match previous.build_requires.get(&s.name) {
+            None => Some(Reason::NotResolvedBefore),
+            Some(_) if !group_same || name_count[s.name.as_str()] != 1 => Some(Reason::JobsChanged),
+            Some(d) if *d != build_requires_digest(&s.build_requires) => Some(Reason::JobsChanged),
+            Some(_) => None,
+        })
+        .collect();
+    let candidate: Vec<bool> = not_candidate.iter().map(Option::is_none).collect();
+    let mut brs: Vec<&str> = sources
+        .iter()
+        .zip(&candidate)
+        .filter(|(_, c)| **c)
+        .flat_map(|(s, _)| s.build_requires.iter().map(String::as_str))
+        .collect();
+    brs.sort_unstable();
+    brs.dedup();
+    let (old, new) = std::thread::scope(|scope| {
+        let old = scope.spawn(|| index_repo(previous.binary_dir, opts, &group, &brs));
+        let new = index_repo(binary_dir, opts, &group, &brs);
+        (old.join(), new)
+    });
+    let (old_index, old_groups, mut old_brs) = old.map_err(|_| BatchError::WorkerPanic)??;
+    let (new_index, new_groups, mut new_brs) = new?;
+    let mut pair = Pair::new(old_index, new_index, !opts.ignore_weak_deps);
+    let group_jobs: Option<Vec<_>> = old_groups
+        .into_iter()
+        .zip(new_groups)
+        .map(|(old, new)| pair.prepare_job(&JobDep { old, new, exact: true }))
+        .collect();
+    let br_jobs: HashMap<&str, _> = brs
+        .iter()
+        .map(|&br| {
+            let old = old_brs.remove(br).unwrap_or_default();
+            let new = new_brs.remove(br).unwrap_or_default();
+            let exact = super::index::is_exact(br);
+            (br, pair.prepare_job(&JobDep { old, new, exact }))
+        })
+        .collect();
+    let mut inc = IncrementalSummary {
+        equivalent_binaries: pair.equivalent_count(),
+        index_s: t0.elapsed().as_secs_f64(),
+        ..IncrementalSummary::default()
+    };
+
+    // The previous results: map each candidate's install set into the new repo.
+    let t1 = Instant::now();
+    let position: HashMap<&str, usize> =
+        sources.iter().enumerate().map(|(i, s)| (s.name.as_str(), i)).collect();
+    let mut mapped: Vec<Option<Result<Vec<u32>, Reason>>> = vec![None; sources.len()];
+    let mut line = String::new();
+    let mut n = 0;
+    loop {
+        line.clear();
+        n += 1;
+        if previous.results.read_line(&mut line).map_err(|e| bad_previous(n, e))? == 0 {
+            break;
+        }
+        let prev: PrevLine<'_> = serde_json::from_str(&line).map_err(|e| bad_previous(n, e))?;
+        let Some(&i) = position.get(prev.package.as_ref()) else { continue };
+        if !candidate[i] || !prev.resolved {
+            continue;
+        }
+        mapped[i] = Some(
+            pair.map_previous(prev.install.iter().map(|s| s.as_ref())).ok_or(Reason::MemberRemoved),
+        );
+    }
+    let decide = |i: usize| -> Decision {
+        if let Some(r) = not_candidate[i] {
+            return Decision::Solve(r);
+        }
+        let members = match &mapped[i] {
+            None => return Decision::Solve(Reason::NotResolvedBefore),
+            Some(Err(r)) => return Decision::Solve(*r),
+            Some(Ok(m)) => m,
+        };
+        let Some(group_jobs) = &group_jobs else { return Decision::Solve(Reason::JobProviders) };
+        let mut jobs = group_jobs.clone();
+        for br in &sources[i].build_requires {
+            match br_jobs.get(br.as_str()) {
+                Some(Some(j)) => jobs.push(j.clone()),
+                _ => return Decision::Solve(Reason::JobProviders),
+            }
+        }
+        match pair.check(members, &jobs) {
+            Ok(()) => Decision::Reuse(members.clone()),
+            Err(r) => Decision::Solve(r),
+        }
+    };
+    let workers = opts.workers.max(1);
+    let chunk = sources.len().div_ceil(workers).max(1);
+    let mut decisions: Vec<Decision> = Vec::with_capacity(sources.len());
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..sources.len())
+            .step_by(chunk)
+            .map(|start| {
+                let decide = &decide;
+                scope.spawn(move || {
+                    (start..(start + chunk).min(sources.len())).map(decide).collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for h in handles {
+            decisions.extend(h.join().map_err(|_| BatchError::WorkerPanic)?);
+        }
+        Ok::<(), BatchError>(())
+    })?;
+    drop(mapped);
+    for d in &decisions {
+        match d {
+            Decision::Reuse(_) => inc.reused += 1,
+            Decision::Solve(r) => {
+                inc.solved += 1;
+                *inc.reasons.entry(format!("{r:?}")).or_default() += 1;
+            }
+        }
+    }
+    inc.check_s = t1.elapsed().as_secs_f64();
+    Ok(IncrementalPlan { pair, decisions, summary: inc })
+}
+
+/// Incremental mode: like [`resolve_stream`], but a package whose previous result provably
+/// still holds (the rule of [`super::incremental`]) gets its patched previous install set
+/// instead of a solve. Results are identical to a full pass; the summary says how many were
+/// reused and why the others were solved.
+pub fn resolve_incremental_stream(
+    binary_dir: &Path,
+    sources: &[SourcePackage],
+    opts: &BatchOptions,
+    previous: Previous<'_>,
+    sink: &mut dyn FnMut(&PackageResult) -> std::io::Result<()>,
+) -> Result<(BatchSummary, IncrementalSummary), BatchError> {
+    use super::incremental::Decision;
+    let t0 = Instant::now();
+    let IncrementalPlan { pair, decisions, summary: inc } =
+        plan_incremental(binary_dir, sources, opts, previous)?;
+    let nevras = pair.into_nevras(); // frees both indices before the workers load their pools
+    let mut to_solve = Vec::new();
+    let mut solve_index = Vec::new();
+    for (i, d) in decisions.iter().enumerate() {
+        if let Decision::Solve(_) = d {
+            to_solve.push(sources[i].clone());
+            solve_index.push(i);
+        }
+    }
+
+    // Solve the rest, emitting reused results in order around the solved ones.
+    let mut emitted = 0usize;
+    let mut reused_resolved = 0usize;
+    let mut emit_reused_until = |end: usize,
+                                 sink: &mut dyn FnMut(&PackageResult) -> std::io::Result<()>|
+     -> std::io::Result<()> {
+        while emitted < end {
+            if let Decision::Reuse(members) = &decisions[emitted] {
+                let src = &sources[emitted];
+                let install = members.iter().map(|&p| nevras[p as usize].clone()).collect();
+                reused_resolved += 1;
+                sink(&PackageResult {
+                    package: src.name.clone(),
+                    evr: src.evr.clone(),
+                    resolution: Resolution { resolved: true, problems: Vec::new(), install },
+                })?;
+            }
+            emitted += 1;
+        }
+        Ok(())
+    };
+    let mut k = 0usize;
+    let mut summary = resolve_stream(binary_dir, &to_solve, opts, &mut |r| {
+        let i = solve_index[k];
+        k += 1;
+        emit_reused_until(i + 1, sink)?; // the reused ones before `i` (i itself is solved)
+        sink(r)
+    })?;
+    emit_reused_until(sources.len(), sink).map_err(BatchError::Sink)?;
+    summary.packages += reused_resolved;
+    summary.resolved += reused_resolved;
+    summary.wall_s = t0.elapsed().as_secs_f64();
+    Ok((summary, inc))
 }

@@ -25,7 +25,16 @@ pub const REL_EQ: c_int = 2;
 pub const REL_LT: c_int = 4;
 /// Known ids (knownid.h of 0.7.23).
 pub(super) const SOLVABLE_REQUIRES: Id = 9;
+/// The dependency keys after `SOLVABLE_PROVIDES` (knownid.h order): obsoletes, conflicts,
+/// requires, recommends, suggests, supplements, enhances.
+pub(super) const SOLVABLE_OBSOLETES: Id = 7;
+pub(super) const SOLVABLE_CONFLICTS: Id = 8;
+pub(super) const SOLVABLE_RECOMMENDS: Id = 10;
+pub(super) const SOLVABLE_SUGGESTS: Id = 11;
+pub(super) const SOLVABLE_SUPPLEMENTS: Id = 12;
+pub(super) const SOLVABLE_ENHANCES: Id = 13;
 pub(super) const SOLVABLE_PREREQMARKER: Id = 15;
+pub(super) const SOLVABLE_FILEMARKER: Id = 16;
 /// Job selectors / commands (solver.h).
 pub const SOLVER_SOLVABLE_PROVIDES: Id = 0x03;
 /// `SOLVER_INSTALL`.

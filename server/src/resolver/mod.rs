@@ -10,6 +10,8 @@ pub mod batch;
 pub mod diff;
 pub mod distances;
 pub mod ffi;
+pub mod incremental;
+pub mod index;
 pub mod offline;
 pub mod pool;
 pub mod repodata;
@@ -20,5 +22,7 @@ pub use diff::{ChangeKind, DependencyChange, ResolvedDep, create_dependency_chan
 pub use distances::dependency_distances;
 pub use solve::{Resolution, ResolveError, Sack, resolve};
 
+#[cfg(test)]
+mod incremental_tests;
 #[cfg(test)]
 mod tests;

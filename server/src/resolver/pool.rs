@@ -247,6 +247,12 @@ impl Pool {
 
     /// All requires of a solvable (pre-requires included, marker dropped), appended to `out`.
     pub fn solvable_requires(&self, p: Id, out: &mut Vec<Id>) {
+        self.solvable_deps(p, SOLVABLE_REQUIRES, out);
+    }
+
+    /// The dependency array `key` (`SOLVABLE_REQUIRES`, `SOLVABLE_CONFLICTS`, …) of a
+    /// solvable, markers dropped, appended to `out`.
+    pub(super) fn solvable_deps(&self, p: Id, key: Id, out: &mut Vec<Id>) {
         let raw = self.raw();
         if self.solvable(p).is_none() {
             return;
@@ -254,10 +260,13 @@ impl Pool {
         let mut q = Queue::new();
         // SAFETY: p is in bounds; looking up the in-memory requires array only reads repo
         // data (no string or solvable is added).
-        unsafe {
-            solvable_lookup_deparray(raw.solvables.add(p as usize), SOLVABLE_REQUIRES, &mut q.0, 0)
-        };
-        out.extend(q.as_slice().iter().copied().filter(|&d| d != SOLVABLE_PREREQMARKER));
+        unsafe { solvable_lookup_deparray(raw.solvables.add(p as usize), key, &mut q.0, 0) };
+        out.extend(
+            q.as_slice()
+                .iter()
+                .copied()
+                .filter(|&d| d != SOLVABLE_PREREQMARKER && d != SOLVABLE_FILEMARKER),
+        );
     }
 
     /// `pool_str2id(s, create)`; 0 when absent and not created.
