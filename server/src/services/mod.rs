@@ -217,4 +217,6 @@ pub fn select(list: Option<&str>) -> Result<Vec<Arc<dyn Service>>, UnknownServic
 #[cfg(test)]
 mod resolver_tests;
 #[cfg(test)]
+mod secondary_tests;
+#[cfg(test)]
 mod tests;
