@@ -2,7 +2,8 @@
 //! `application/octet-stream` with query parameters), `/kojihub/ssllogin` (GSSAPI login
 //! with `Authorization: Negotiate` when enabled, as mod_auth_gssapi in front of a real
 //! hub; HTTP 401 otherwise), and the file tree under `/kojifiles` (topurl):
-//! `repos/<tag>/<id|latest>/…`, `work/tasks/…`, `packages/…`.
+//! `repos/<tag>/<id|latest>/…`, `work/tasks/…`, `packages/…`; and `/koji/taskinfo?taskID=N`,
+//! a minimal kojiweb task page (`web.rs`).
 //!
 //! Transport only: decoding/encoding via the codec, everything else via `dispatch`.
 
@@ -30,6 +31,7 @@ pub fn router(sim: KojiSim) -> Router {
         .route("/kojihub", post(hub).get(not_allowed))
         .route("/kojihub/ssllogin", post(ssllogin).get(not_allowed))
         .route("/kojifiles/{*path}", get(files))
+        .route("/koji/taskinfo", get(taskinfo))
         .layer(DefaultBodyLimit::max(8 * 1024 * 1024))
         .with_state(sim)
 }
@@ -37,6 +39,19 @@ pub fn router(sim: KojiSim) -> Router {
 /// Serves the simulator on `listener` until the task is dropped or the listener fails.
 pub async fn serve(listener: tokio::net::TcpListener, sim: KojiSim) -> std::io::Result<()> {
     axum::serve(listener, router(sim)).await
+}
+
+async fn taskinfo(
+    State(sim): State<KojiSim>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let id = query.get("taskID").and_then(|v| v.parse::<i64>().ok());
+    let page =
+        id.and_then(|id| sim.with_hub(|h| super::web::task_page(&h.state, id, "/kojifiles")));
+    match page {
+        Some(html) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
+        None => (StatusCode::NOT_FOUND, "No such task\n").into_response(),
+    }
 }
 
 async fn not_allowed() -> Response {

@@ -23,6 +23,7 @@ pub mod shapes;
 pub mod state;
 pub mod task_api;
 pub mod tasks;
+pub mod web;
 
 #[cfg(test)]
 mod tests;
