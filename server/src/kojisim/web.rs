@@ -6,21 +6,8 @@
 
 use std::fmt::Write as _;
 
+use super::repogen::xml_escape as escape;
 use super::state::{State, task_relpath, task_state};
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
 
 fn time(ts: Option<f64>) -> String {
     ts.and_then(|t| chrono::DateTime::from_timestamp(t as i64, 0))
