@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks (release builds), figures into target/bench/. Usage:
-#   scripts/bench.sh              parse, scheduler, and full resolution of bookworm
+#   scripts/bench.sh              parse, scheduler, full resolution of bookworm, and the
+#                                 incremental update bookworm -> bookworm-plus-updates
 #   BASELINE=1 scripts/bench.sh   also the libsolv Python baseline (about 10 minutes)
 # Needs ../shared/bench (the distribution-scale data) beside the repository.
 set -euo pipefail
@@ -26,6 +27,25 @@ for weak in weak noweak; do
       | tee -a "$OUT/bookworm-$weak.txt"
 done
 
+# Incremental mode: bookworm -> bookworm-plus-updates with --previous (the bookworm-weak output
+# above and its .meta.json), checked byte for byte against a full pass of bookworm-plus-updates.
+PU="$DATA/bookworm-plus-updates"
+/usr/bin/time -v "$BIN" resolve --binary "$PU/binary" --source "$PU/source" --jobs "$(nproc)" \
+    --output "$OUT/plus-updates-full.jsonl" 2>"$OUT/plus-updates-full.time" | tee "$OUT/plus-updates-full.txt"
+grep -E "Elapsed|Maximum resident" "$OUT/plus-updates-full.time" | tee -a "$OUT/plus-updates-full.txt"
+python3 scripts/compare_baseline.py "$OUT/plus-updates-full.jsonl" \
+    "$DATA/baseline/bookworm-plus-updates-weak.tsv.zst" | tee -a "$OUT/plus-updates-full.txt"
+uptime | tee "$OUT/plus-updates-incremental.txt"
+/usr/bin/time -v "$BIN" resolve --binary "$PU/binary" --source "$PU/source" --jobs "$(nproc)" \
+    --previous "$OUT/bookworm-weak.jsonl" --output "$OUT/plus-updates-incremental.jsonl" \
+    2>"$OUT/plus-updates-incremental.time" | tee -a "$OUT/plus-updates-incremental.txt"
+grep -E "Elapsed|Maximum resident" "$OUT/plus-updates-incremental.time" | tee -a "$OUT/plus-updates-incremental.txt"
+if cmp "$OUT/plus-updates-full.jsonl" "$OUT/plus-updates-incremental.jsonl"; then
+  echo "incremental output identical to the full pass" | tee -a "$OUT/plus-updates-incremental.txt"
+else
+  echo "INCREMENTAL OUTPUT DIFFERS FROM THE FULL PASS" | tee -a "$OUT/plus-updates-incremental.txt"; exit 1
+fi
+
 if [ "${BASELINE:-0}" = 1 ]; then
   if ! /usr/bin/python3 -c 'import solv' 2>/dev/null; then
     apt-get install -y -qq --no-install-recommends python3-solv >/dev/null
@@ -36,3 +56,8 @@ if [ "${BASELINE:-0}" = 1 ]; then
       2>"$OUT/baseline-bookworm-weak.time"
   grep -E "Elapsed|Maximum resident" "$OUT/baseline-bookworm-weak.time" | tee "$OUT/baseline.txt"
 fi
+
+# One repo_resolver tick over 30,000 bookworm packages (Koji simulator + rpm-md over HTTP, DB
+# writes included): SQLite always, PostgreSQL when KOSCHEI_TEST_POSTGRES_URL is set; figures
+# (with the load average) in target/bench/repo_resolver_tick.txt.
+cargo bench -p koschei --bench repo_resolver_tick 2>"$OUT/repo_resolver_tick.log"

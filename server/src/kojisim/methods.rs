@@ -483,11 +483,9 @@ pub fn find_rpm<'a>(hub: &'a Hub, key: Option<&Value>) -> Option<&'a Rpm> {
             .find(|r| format!("{}-{}-{}.{}", r.name, r.version, r.release, r.arch) == *nvra),
         Value::Struct(m) => {
             let t = |k: &str| m.get(k).and_then(Value::as_str).unwrap_or_default();
+            let (name, version, release, arch) = (t("name"), t("version"), t("release"), t("arch"));
             hub.state.rpms.values().find(|r| {
-                r.name == t("name")
-                    && r.version == t("version")
-                    && r.release == t("release")
-                    && r.arch == t("arch")
+                r.name == name && r.version == version && r.release == release && r.arch == arch
             })
         }
         _ => None,

@@ -12,7 +12,7 @@
 //! than `dependency_priority`.
 
 use std::collections::{BTreeSet, HashMap};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -127,6 +127,7 @@ async fn eligible(
 /// Processes one collection; `true` when something was written.
 async fn process_collection(ctx: &ServiceContext, c: &collection::Model) -> anyhow::Result<bool> {
     let inst = ctx.koji.for_reading(c.secondary_mode).clone();
+    let start = Instant::now();
     if let Some(repo_id) = new_repo_id(ctx, c).await? {
         let Some(desc) = resolution::descriptor(&inst, repo_id).await? else {
             let msg = format!("Repo {repo_id} of {} is no longer available", c.build_tag);
@@ -143,20 +144,33 @@ async fn process_collection(ctx: &ServiceContext, c: &collection::Model) -> anyh
             write_collection(ctx, c, repo_id, &[msg]).await?;
             return Ok(true);
         };
+        let mut times = Timings { koji: start.elapsed(), ..Timings::default() };
+        let at = Instant::now();
         let repo = resolution::fetch_repo(ctx, &inst, &desc).await?;
+        times.fetch = at.elapsed();
+        let at = Instant::now();
         let pkgs = eligible(ctx, c, false).await?;
         let (pkgs, brs) = with_build_requires(ctx, &inst, pkgs).await?;
+        times.build_requires = at.elapsed();
         let mut stream = resolution::solve_stream(ctx, &repo, group, true, brs);
+        let at = Instant::now();
         let Some(base) = stream.rx.recv().await else {
             stream.finish().await?;
             anyhow::bail!("the base buildroot of repo {repo_id} was not solved");
         };
-        let persisted =
-            if base.resolved { persist_all(ctx, c, &pkgs, &mut stream.rx).await } else { Ok(()) };
+        times.wait_solver += at.elapsed();
+        let persisted = if base.resolved {
+            persist_all(ctx, c, &pkgs, &mut stream.rx, &mut times).await
+        } else {
+            Ok(())
+        };
         stream.finish().await?; // the solver's error explains a short stream
         persisted?;
         // Only now: a crash before this point repeats the whole repo (§12.13 fixed).
+        let at = Instant::now();
         write_collection(ctx, c, repo_id, &base.problems).await?;
+        times.write += at.elapsed();
+        times.log(c, repo_id, pkgs.len(), start.elapsed());
         return Ok(true);
     }
     if c.latest_repo_resolved != Some(true) {
@@ -177,13 +191,56 @@ async fn process_collection(ctx: &ServiceContext, c: &collection::Model) -> anyh
         tracing::warn!(collection = %c.name, repo_id, "build group gone; packages wait");
         return Ok(false);
     };
+    let mut times = Timings { koji: start.elapsed(), ..Timings::default() };
+    let at = Instant::now();
     let repo = resolution::fetch_repo(ctx, &inst, &desc).await?;
+    times.fetch = at.elapsed();
+    let at = Instant::now();
     let (pkgs, brs) = with_build_requires(ctx, &inst, pkgs).await?;
+    times.build_requires = at.elapsed();
     let mut stream = resolution::solve_stream(ctx, &repo, group, false, brs);
-    let persisted = persist_all(ctx, c, &pkgs, &mut stream.rx).await;
+    let persisted = persist_all(ctx, c, &pkgs, &mut stream.rx, &mut times).await;
     stream.finish().await?;
     persisted?;
+    times.log(c, repo_id, pkgs.len(), start.elapsed());
     Ok(true)
+}
+
+/// Where a repo's processing spent its time (logged at the end; the solver runs on its own
+/// thread, so `wait_solver` is the time the writer waited for it).
+#[derive(Debug, Default)]
+struct Timings {
+    /// Koji calls before the download (new repo, repo info, build group).
+    koji: Duration,
+    /// Download of the repo (or finding it in the cache).
+    fetch: Duration,
+    /// Eligible packages, their last builds and BuildRequires (`getRPMDeps`).
+    build_requires: Duration,
+    /// Waiting for solver results.
+    wait_solver: Duration,
+    /// Reading the comparison builds' dependencies and computing the changes.
+    compare: Duration,
+    /// Writing results (package rows, history, unapplied changes, the collection).
+    write: Duration,
+}
+
+impl Timings {
+    fn log(&self, c: &collection::Model, repo_id: i64, packages: usize, total: Duration) {
+        let ms = |d: Duration| d.as_millis() as u64;
+        tracing::info!(
+            collection = %c.name,
+            repo_id,
+            packages,
+            total_ms = ms(total),
+            koji_ms = ms(self.koji),
+            fetch_ms = ms(self.fetch),
+            build_requires_ms = ms(self.build_requires),
+            wait_solver_ms = ms(self.wait_solver),
+            compare_ms = ms(self.compare),
+            write_ms = ms(self.write),
+            "repo resolution timings"
+        );
+    }
 }
 
 /// The packages whose BuildRequires Koji returned, with them (SRPM of the last complete
@@ -259,20 +316,27 @@ async fn persist_all(
     c: &collection::Model,
     pkgs: &[package::Model],
     solved: &mut tokio::sync::mpsc::Receiver<Solved>,
+    times: &mut Timings,
 ) -> anyhow::Result<()> {
     let chunk_size = ctx.config.dependency.persist_chunk_size.max(1);
     let package_update = ctx.config.priorities.package_update;
     let mut chunk = Vec::with_capacity(chunk_size);
+    let mut deps = resolution::DepCache::default();
     for p in pkgs {
+        let at = Instant::now();
         let Some(s) = solved.recv().await else {
             anyhow::bail!("the solver stopped before package {}", p.name);
         };
+        times.wait_solver += at.elapsed();
+        let at = Instant::now();
         let (changes, priority) = match comparison_keys(ctx, p).await? {
             Some(keys) if s.resolved => {
-                resolution::change_rows(&ctx.db, &keys, &s.deps, package_update).await?
+                resolution::change_rows_cached(&ctx.db, &keys, &s.deps, package_update, &mut deps)
+                    .await?
             }
             _ => (Vec::new(), 0),
         };
+        times.compare += at.elapsed();
         chunk.push(PkgResult {
             package_id: p.id,
             last_build_id: p.last_build_id,
@@ -282,11 +346,15 @@ async fn persist_all(
             priority,
         });
         if chunk.len() >= chunk_size {
+            let at = Instant::now();
             persist(ctx, c, std::mem::take(&mut chunk)).await?;
+            times.write += at.elapsed();
         }
     }
     if !chunk.is_empty() {
+        let at = Instant::now();
         persist(ctx, c, chunk).await?;
+        times.write += at.elapsed();
     }
     Ok(())
 }

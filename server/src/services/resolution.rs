@@ -238,18 +238,65 @@ pub(crate) async fn solve_all(
     Ok(out)
 }
 
+/// Dependency rows already read or created during one run. `dependency` rows are never
+/// changed or deleted, so an id and its NEVRA can be remembered; install sets overlap
+/// heavily, and without this every package of a repo re-read its few hundred NEVRAs (one
+/// query and ~300 rows per package).
+#[derive(Debug, Default)]
+pub(crate) struct DepCache {
+    by_id: HashMap<i32, Nevra>,
+    by_nevra: HashMap<Nevra, i32>,
+}
+
+impl DepCache {
+    fn remember(&mut self, id: i32, nevra: Nevra) {
+        self.by_nevra.insert(nevra.clone(), id);
+        self.by_id.insert(id, nevra);
+    }
+
+    /// Makes the NEVRAs of `ids` known (unknown ids stay unknown).
+    async fn load_ids<C: ConnectionTrait>(&mut self, db: &C, ids: &[i32]) -> Result<(), DbErr> {
+        let missing: Vec<i32> =
+            ids.iter().copied().filter(|id| !self.by_id.contains_key(id)).collect();
+        if !missing.is_empty() {
+            for (id, nevra) in dependencies::nevras_for(db, &missing).await? {
+                self.remember(id, nevra);
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes the ids of `nevras` known, inserting rows as needed.
+    async fn load_nevras<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        nevras: &[Nevra],
+    ) -> Result<(), DbErr> {
+        let missing: Vec<Nevra> =
+            nevras.iter().filter(|n| !self.by_nevra.contains_key(*n)).cloned().collect();
+        if !missing.is_empty() {
+            for (nevra, id) in dependencies::ids_for(db, &missing).await? {
+                self.remember(id, nevra);
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The dependency set stored in a build's `dependency_keys`, with each NEVRA's id.
 pub(crate) async fn stored_deps<C: ConnectionTrait>(
     db: &C,
     keys: &[u8],
+    cache: &mut DepCache,
 ) -> anyhow::Result<(Vec<ResolvedDep>, HashMap<Nevra, i32>)> {
     let ids = dependency_keys::decode(keys)?;
-    let by_id = dependencies::nevras_for(db, &ids).await?;
-    let mut deps = Vec::with_capacity(by_id.len());
-    let mut map = HashMap::with_capacity(by_id.len());
-    for (id, nevra) in by_id {
+    cache.load_ids(db, &ids).await?;
+    let mut deps = Vec::with_capacity(ids.len());
+    let mut map = HashMap::with_capacity(ids.len());
+    for id in ids {
+        let Some(nevra) = cache.by_id.get(&id) else { continue };
         deps.push(ResolvedDep { nevra: nevra.clone(), distance: None });
-        map.insert(nevra, id);
+        map.insert(nevra.clone(), id);
     }
     Ok((deps, map))
 }
@@ -270,16 +317,28 @@ pub(crate) async fn change_rows<C: ConnectionTrait>(
     curr: &[ResolvedDep],
     package_update: i64,
 ) -> anyhow::Result<(Vec<ChangeRow>, i64)> {
-    let (prev, prev_ids) = stored_deps(db, prev_keys).await?;
+    change_rows_cached(db, prev_keys, curr, package_update, &mut DepCache::default()).await
+}
+
+/// [`change_rows`] remembering dependency rows in `cache` across calls (one cache per run;
+/// `db` must not be a transaction that may roll back the rows it creates).
+pub(crate) async fn change_rows_cached<C: ConnectionTrait>(
+    db: &C,
+    prev_keys: &[u8],
+    curr: &[ResolvedDep],
+    package_update: i64,
+    cache: &mut DepCache,
+) -> anyhow::Result<(Vec<ChangeRow>, i64)> {
+    let (prev, prev_ids) = stored_deps(db, prev_keys, cache).await?;
     let changes = crate::resolver::create_dependency_changes(&prev, curr);
     let priority = crate::resolver::diff::dependency_priority(&changes, package_update as f64);
     let new: Vec<Nevra> = changes.iter().filter_map(|c| c.curr.clone()).collect();
-    let curr_ids = dependencies::ids_for(db, &new).await.map_err(db_err)?;
+    cache.load_nevras(db, &new).await.map_err(db_err)?;
     let rows = changes
         .iter()
         .map(|c| ChangeRow {
             prev_dep_id: c.prev.as_ref().and_then(|n| prev_ids.get(n).copied()),
-            curr_dep_id: c.curr.as_ref().and_then(|n| curr_ids.get(n).copied()),
+            curr_dep_id: c.curr.as_ref().and_then(|n| cache.by_nevra.get(n).copied()),
             distance: c.distance.map(i32::from),
         })
         .collect();
@@ -307,5 +366,51 @@ mod tests {
         assert_eq!(dep_string(&dep("a", "2", 8 | (1 << 14))).as_deref(), Some("a = 2"));
         assert_eq!(dep_string(&dep("rpmlib(FileDigests)", "4.6.0-1", 16_777_226)), None);
         assert_eq!(dep_string(&dep("/bin/sh", "", 1 << 9)), None);
+    }
+
+    fn n(s: &str) -> Nevra {
+        Nevra::parse(s).expect("nevra")
+    }
+
+    fn resolved(list: &[(&str, Option<u8>)]) -> Vec<ResolvedDep> {
+        list.iter().map(|(s, distance)| ResolvedDep { nevra: n(s), distance: *distance }).collect()
+    }
+
+    /// The cache shared across packages gives the rows a fresh lookup gives, and remembers
+    /// the rows it read and created.
+    #[tokio::test]
+    async fn cached_change_rows_equal_uncached() {
+        for tdb in crate::db::test_db::backends().await {
+            let db = &tdb.conn;
+            let stored = |names: &'static [&'static str]| async move {
+                let nevras: Vec<Nevra> = names.iter().map(|s| n(s)).collect();
+                let ids = dependencies::ids_for(db, &nevras).await.expect("ids");
+                let ids: Vec<i32> = nevras.iter().map(|x| ids[x]).collect();
+                dependency_keys::encode(&ids).expect("keys")
+            };
+            let keys_a = stored(&["a-1-1.x86_64", "b-1-1.noarch", "c-1-1.x86_64"]).await;
+            let keys_b = stored(&["a-1-1.x86_64", "e-1:2-1.x86_64"]).await;
+            let curr_a = resolved(&[
+                ("a-2-1.x86_64", Some(1)),
+                ("b-1-1.noarch", None),
+                ("d-1-1.x86_64", Some(2)),
+            ]);
+            let curr_b = resolved(&[("a-2-1.x86_64", Some(2)), ("e-1:3-1.x86_64", Some(1))]);
+            let mut cache = DepCache::default();
+            for (keys, curr) in [(&keys_a, &curr_a), (&keys_b, &curr_b), (&keys_a, &curr_a)] {
+                let fresh = change_rows(db, keys, curr, 30).await.expect("fresh");
+                let cached =
+                    change_rows_cached(db, keys, curr, 30, &mut cache).await.expect("cached");
+                assert_eq!(fresh, cached, "{}", tdb.label);
+                assert!(!fresh.0.is_empty() && fresh.1 > 0, "{}: {fresh:?}", tdb.label);
+                assert!(
+                    fresh.0.iter().all(|r| r.prev_dep_id.is_some() || r.curr_dep_id.is_some()),
+                    "{}: {fresh:?}",
+                    tdb.label
+                );
+            }
+            assert!(cache.by_id.contains_key(&cache.by_nevra[&n("d-1-1.x86_64")]), "{}", tdb.label);
+            assert!(cache.by_nevra.contains_key(&n("c-1-1.x86_64")), "{}", tdb.label);
+        }
     }
 }
