@@ -200,24 +200,92 @@ pub(crate) fn solve_stream(
     let dir = repo.dir().to_path_buf();
     let arch = ctx.config.dependency.resolve_for_arch.clone();
     let weak = ctx.config.dependency.ignore_weak_deps;
+    let workers = match ctx.config.dependency.jobs {
+        0 => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+        n => n,
+    }
+    .clamp(1, jobs.len().max(1));
     let (tx, rx) = tokio::sync::mpsc::channel(QUEUE);
     let handle = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-        let mut sack = Sack::load(&dir, &arch, weak)?;
         if with_base {
+            let mut sack = Sack::load(&dir, &arch, weak)?;
             let base = solve_one(&mut sack, &group, &[])?;
             let ok = base.resolved;
             if tx.blocking_send(base).is_err() || !ok {
                 return Ok(());
             }
         }
-        for brs in &jobs {
-            if tx.blocking_send(solve_one(&mut sack, &group, brs)?).is_err() {
-                break; // the receiver gave up
-            }
-        }
-        Ok(())
+        solve_parallel(workers, (&dir, &arch, weak), &group, &jobs, &tx)
     });
     SolveStream { rx, handle }
+}
+
+/// Solves `jobs` on `workers` threads (libsolv pools are not thread-safe: one each) and
+/// sends the results to `tx` in job order. Stops early, without error, when the receiver
+/// is gone; the first solver error stops everything and is returned.
+fn solve_parallel(
+    workers: usize,
+    (dir, arch, weak): (&std::path::Path, &str, bool),
+    group: &[String],
+    jobs: &[Vec<String>],
+    tx: &tokio::sync::mpsc::Sender<Solved>,
+) -> anyhow::Result<()> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    if jobs.is_empty() {
+        return Ok(());
+    }
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<(usize, anyhow::Result<Solved>)>();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let done_tx = done_tx.clone();
+            let (next, stop) = (&next, &stop);
+            scope.spawn(move || {
+                let mut sack = match Sack::load(dir, arch, weak) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        let _ = done_tx.send((next.load(Ordering::SeqCst), Err(e.into())));
+                        stop.store(true, Ordering::SeqCst);
+                        return;
+                    }
+                };
+                while !stop.load(Ordering::SeqCst) {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(brs) = jobs.get(i) else { break };
+                    if done_tx.send((i, solve_one(&mut sack, group, brs))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+        // Reorder: results are sent as soon as all earlier ones are.
+        let mut pending: BTreeMap<usize, Solved> = BTreeMap::new();
+        let mut expected = 0usize;
+        let mut outcome = Ok(());
+        for (i, result) in done_rx {
+            match result {
+                Ok(solved) => {
+                    pending.insert(i, solved);
+                }
+                Err(e) => {
+                    stop.store(true, Ordering::SeqCst);
+                    outcome = Err(e);
+                    break;
+                }
+            }
+            while let Some(solved) = pending.remove(&expected) {
+                if tx.blocking_send(solved).is_err() {
+                    stop.store(true, Ordering::SeqCst); // the receiver gave up
+                    return Ok(());
+                }
+                expected += 1;
+            }
+        }
+        stop.store(true, Ordering::SeqCst);
+        outcome
+    })
 }
 
 /// [`solve_stream`] without a base, collected (for small batches).
@@ -355,6 +423,44 @@ mod tests {
 
     fn dep(name: &str, version: &str, flags: i64) -> RpmDep {
         RpmDep { name: name.into(), version: version.into(), flags, dep_type: 0 }
+    }
+
+    /// The parallel solver returns exactly the sequential results, in job order, whatever
+    /// the number of workers; a gone receiver stops it without error.
+    #[test]
+    fn parallel_solving_keeps_job_order() {
+        let dir = std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/conformance/koschei/test/repos/primary-f25-build-123"
+        ));
+        let group: Vec<String> = vec!["bash".into(), "rpm-build".into()];
+        let brs =
+            [&["gcc"][..], &["nonexistent-thing"][..], &["python3-devel", "make"][..], &[][..]];
+        let jobs: Vec<Vec<String>> =
+            (0..41).map(|i| brs[i % brs.len()].iter().map(|s| (*s).to_owned()).collect()).collect();
+        let mut sack = Sack::load(dir, "x86_64", false).expect("repo");
+        let summary = |s: &Solved| {
+            let deps: Vec<String> = s.deps.iter().map(|d| format!("{:?}", d)).collect();
+            (s.resolved, s.problems.clone(), deps)
+        };
+        let expected: Vec<_> = jobs
+            .iter()
+            .map(|b| summary(&solve_one(&mut sack, &group, b).expect("solve")))
+            .collect();
+        assert!(expected.iter().any(|e| e.0) && expected.iter().any(|e| !e.0), "both verdicts");
+        for workers in [1, 2, 3] {
+            let (tx, mut rx) = tokio::sync::mpsc::channel(500);
+            solve_parallel(workers, (dir, "x86_64", false), &group, &jobs, &tx).expect("solve");
+            drop(tx);
+            let mut got = Vec::new();
+            while let Ok(s) = rx.try_recv() {
+                got.push(summary(&s));
+            }
+            assert_eq!(got, expected, "{workers} workers");
+        }
+        let (tx, rx) = tokio::sync::mpsc::channel(1);
+        drop(rx);
+        solve_parallel(2, (dir, "x86_64", false), &group, &jobs, &tx).expect("receiver gone");
     }
 
     #[test]
