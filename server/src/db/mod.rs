@@ -13,6 +13,7 @@ pub mod locks;
 pub mod package_detail;
 pub mod package_list;
 pub mod packages;
+pub mod stats;
 #[cfg(test)]
 pub(crate) mod test_db;
 

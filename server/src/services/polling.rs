@@ -102,6 +102,8 @@ async fn run(ctx: &ServiceContext) -> anyhow::Result<()> {
             first_error.get_or_insert(e);
         }
     }
+    // Step 5: the statistics views.
+    crate::db::stats::refresh(&ctx.db, ctx.now()).await.context("refreshing statistics")?;
     first_error.map_or(Ok(()), Err)
 }
 

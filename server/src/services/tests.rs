@@ -442,6 +442,26 @@ async fn scheduler_and_polling_run_the_loop() {
         let run_ids: Vec<i32> = running(&all).iter().filter_map(|b| b.package_id).collect();
         assert_eq!(run_ids, [faulty.id], "{l}: retried after the backoff");
         assert_eq!(e.koji_build_tasks().len(), 4, "{l}: one Koji task per build row");
+
+        // Polling refreshes the statistics views.
+        e.advance(600);
+        polling::tick(&e.ctx).await.expect("poll");
+        let all = e.all_builds().await;
+        let stats = crate::db::entities::scalar_stats::Entity::find()
+            .all(&e.tdb.conn)
+            .await
+            .expect("stats");
+        assert_eq!(stats.len(), 1, "{l}");
+        assert_eq!(stats[0].builds as usize, all.len(), "{l}");
+        assert_eq!(stats[0].scratch_builds as usize, all.iter().filter(|b| !b.real).count());
+        assert_eq!(stats[0].tracked_packages, 3, "{l}");
+        let usage = crate::db::entities::resource_consumption_stats::Entity::find()
+            .all(&e.tdb.conn)
+            .await
+            .expect("usage");
+        assert!(usage.iter().any(|u| u.name == "rnv" && u.time.is_some_and(|t| t > 0)), "{l}");
+        let total: f64 = usage.iter().filter_map(|u| u.time_percentage).sum();
+        assert!((total - 1.0).abs() < 1e-9, "{l}: shares sum to 1: {usage:?}");
     }
 }
 
