@@ -14,11 +14,12 @@ use sea_orm::{
 
 use super::entities::{build, koji_task, package, resource_consumption_stats, scalar_stats};
 
+/// A finished Koji task: package name, arch, started, finished.
+pub type TaskSpan = (String, String, DateTime<Utc>, DateTime<Utc>);
+
 /// Seconds of Koji task time per (package name, arch), and their share of all task time
 /// (`None` when no task has finished). Pure.
-pub fn consumption(
-    tasks: &[(String, String, DateTime<Utc>, DateTime<Utc>)],
-) -> Vec<(String, String, i64, Option<f64>)> {
+pub fn consumption(tasks: &[TaskSpan]) -> Vec<(String, String, i64, Option<f64>)> {
     let mut sums: BTreeMap<(&str, &str), i64> = BTreeMap::new();
     for (name, arch, started, finished) in tasks {
         let secs = (*finished - *started).num_seconds().max(0);
@@ -39,19 +40,19 @@ fn count(n: u64) -> i32 {
 
 /// Rebuilds both tables as of `now`.
 pub async fn refresh(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<(), DbErr> {
-    let tasks: Vec<(String, String, DateTime<Utc>, Option<DateTime<Utc>>)> =
-        koji_task::Entity::find()
-            .select_only()
-            .column(package::Column::Name)
-            .column(koji_task::Column::Arch)
-            .column(koji_task::Column::Started)
-            .column(koji_task::Column::Finished)
-            .join(JoinType::InnerJoin, koji_task::Relation::Build.def())
-            .join(JoinType::InnerJoin, build::Relation::Package.def())
-            .filter(koji_task::Column::Finished.is_not_null())
-            .into_tuple()
-            .all(db)
-            .await?;
+    type Row = (String, String, DateTime<Utc>, Option<DateTime<Utc>>);
+    let tasks: Vec<Row> = koji_task::Entity::find()
+        .select_only()
+        .column(package::Column::Name)
+        .column(koji_task::Column::Arch)
+        .column(koji_task::Column::Started)
+        .column(koji_task::Column::Finished)
+        .join(JoinType::InnerJoin, koji_task::Relation::Build.def())
+        .join(JoinType::InnerJoin, build::Relation::Package.def())
+        .filter(koji_task::Column::Finished.is_not_null())
+        .into_tuple()
+        .all(db)
+        .await?;
     let finished: Vec<_> =
         tasks.into_iter().filter_map(|(n, a, s, f)| f.map(|f| (n, a, s, f))).collect();
     let rows = consumption(&finished);
