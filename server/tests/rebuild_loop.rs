@@ -176,13 +176,7 @@ async fn start_hub() -> (KojiSim, String) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let url = format!("http://{}", listener.local_addr().expect("addr"));
     tokio::spawn(http::serve(listener, sim.clone()));
-    let ticker = sim.clone();
-    tokio::spawn(async move {
-        loop {
-            tokio::time::sleep(Duration::from_millis(100)).await;
-            ticker.step();
-        }
-    });
+    sim.spawn_ticker(Duration::from_millis(100));
     (sim, url)
 }
 

@@ -68,14 +68,7 @@ pub async fn start_hub(opts: &DemoScenarioOptions) -> Result<DemoHub, DemoError>
         .map_err(|e| DemoError::Io(format!("cannot listen for the Koji simulator: {e}")))?;
     let addr = listener.local_addr().map_err(|e| DemoError::Io(e.to_string()))?;
     tokio::spawn(crate::kojisim::http::serve(listener, sim.clone()));
-    let ticker = sim.clone();
-    tokio::spawn(async move {
-        let mut interval = tokio::time::interval(Duration::from_millis(250));
-        loop {
-            interval.tick().await;
-            ticker.step();
-        }
-    });
+    sim.spawn_ticker(Duration::from_millis(250));
     Ok(DemoHub { sim, base_url: format!("http://{addr}"), scenario })
 }
 

@@ -67,7 +67,7 @@ impl KojiSim {
     }
 
     /// A simulator seeded with `scenario`, on real time (tasks progress by themselves as
-    /// long as something calls [`KojiSim::step`], e.g. the ticker in [`run`]).
+    /// long as something calls [`KojiSim::step`], e.g. [`KojiSim::spawn_ticker`]).
     pub fn with_real_clock(scenario: Scenario) -> Result<KojiSim, ScenarioError> {
         Ok(KojiSim::from_hub(scenario.into_hub(true)?))
     }
@@ -113,6 +113,19 @@ impl KojiSim {
     /// Moves a manual clock forward by `seconds` (processing everything due on the way).
     pub fn advance(&self, seconds: f64) {
         self.with_hub(|h| h.advance(seconds));
+    }
+
+    /// On a real clock: processes everything due every `period`, on the current tokio
+    /// runtime, for as long as the runtime lives.
+    pub fn spawn_ticker(&self, period: std::time::Duration) {
+        let sim = self.clone();
+        tokio::spawn(async move {
+            let mut interval = tokio::time::interval(period);
+            loop {
+                interval.tick().await;
+                sim.step();
+            }
+        });
     }
 
     /// Processes everything due now.
@@ -179,14 +192,7 @@ pub async fn serve_scenario(
     };
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "kojisim listening: hub http://{addr}/kojihub, topurl http://{addr}/kojifiles");
-    let ticker = sim.clone();
-    tokio::spawn(async move {
-        let mut interval = tokio::time::interval(std::time::Duration::from_secs(1));
-        loop {
-            interval.tick().await;
-            ticker.step();
-        }
-    });
+    sim.spawn_ticker(std::time::Duration::from_secs(1));
     http::serve(listener, sim).await?;
     Ok(())
 }
